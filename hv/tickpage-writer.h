@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
+/*
+ * tickpage writer: the one place that writes a time page.
+ *
+ * It knows nothing of buses or processes: the QEMU device and tickpaged
+ * are thin adapters that own the page memory, sample their clocks and
+ * call these functions. scripts/gen-qemu-patch copies this file and
+ * tickpage-writer.c into the QEMU series unchanged.
+ *
+ * One writer per page: the functions do not lock against each other.
+ */
+#ifndef TICKPAGE_WRITER_H
+#define TICKPAGE_WRITER_H
+
+#include "tickpage-abi.h"
+
+/* One sample of the publisher's clocks, taken as close together as it can. */
+struct tickpage_sample {
+	int64_t realtime_sec;
+	uint32_t realtime_nsec;
+	uint64_t monotonic_ns;
+};
+
+/*
+ * Write the identity block and an invalid, zeroed clock block: the page
+ * is recognisable but readers fall back until the first publication.
+ * @generation seeds the counter, so that a restarted publisher can
+ * continue from the value it finds and readers still see a change.
+ */
+void tickpage_writer_init(struct tickpage *tp, uint64_t period_ns,
+			  uint64_t flags, uint64_t generation);
+
+/*
+ * Publish one snapshot and mark the page valid. Monotonic time never
+ * goes back on the page: a sample older than the last one published is
+ * clamped to it, so a restored VM clock or a late sample cannot make a
+ * guest's coarse monotonic clock run backwards.
+ */
+void tickpage_publish(struct tickpage *tp, const struct tickpage_sample *s);
+
+/* Note a discontinuity: readers realign on the next snapshot they take. */
+void tickpage_bump_generation(struct tickpage *tp);
+
+/* Change the period readers are told about (clock_getres). */
+void tickpage_set_period(struct tickpage *tp, uint64_t period_ns);
+
+/* Tell readers to fall back: the publisher is going away. */
+void tickpage_invalidate(struct tickpage *tp);
+
+#endif /* TICKPAGE_WRITER_H */

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-2-Clause) */
+/*
+ * tickpage: a hypervisor-published guest time page.
+ *
+ * This is the one canonical definition of the page. It is compiled
+ * unchanged by QEMU, by the Linux kernel (module, built-in driver and
+ * vDSO, where there is no libc) and by user space; scripts/ copies it
+ * verbatim into the QEMU and kernel patch series and a test checks
+ * that the copies are identical. docs/abi.md is its prose twin.
+ *
+ * The host writes one 4 KiB page into guest-physical memory and
+ * refreshes it every period (default 1 ms) with one snapshot of two
+ * clocks: the host's wall clock (CLOCK_REALTIME) and a monotonic clock
+ * of the VM (QEMU's virtual clock for "-device tickpage", the host's
+ * CLOCK_MONOTONIC for tickpaged). A guest serves its coarse clocks
+ * from it with two loads and a sequence check: no VM exit, no system
+ * call.
+ *
+ * Rules:
+ *  - Every field is little-endian, fixed width and naturally aligned.
+ *  - The identity block (magic .. size) is written once, before the
+ *    first publication, and then never changes while the page is in use.
+ *  - Everything from @flags on is covered by @seq: the writer makes
+ *    @seq odd, writes, and makes it even again; a reader retries while
+ *    @seq is odd or has changed under it (see tickpage-read.h).
+ *  - A reader refuses a page whose @abi_major it does not know, and
+ *    ignores fields past the @size it was built for; a newer minor only
+ *    appends fields and grows @size. Use TICKPAGE_FIELD_PRESENT() before
+ *    reading a field added after 1.0.
+ *  - A page without TICKPAGE_F_VALID means "use the kernel's own
+ *    clocks", never an error to the application.
+ */
+#ifndef TICKPAGE_ABI_H
+#define TICKPAGE_ABI_H
+
+#if defined(__KERNEL__)
+#include <linux/types.h>
+#else
+#include <stdint.h>
+#endif
+
+/* "TKPG" in memory order, so the page is recognisable in a hex dump. */
+#define TICKPAGE_MAGIC		0x47504b54u
+
+#define TICKPAGE_ABI_MAJOR	1
+#define TICKPAGE_ABI_MINOR	0
+
+/* The page is one 4 KiB page on every architecture, guest or host. */
+#define TICKPAGE_PAGE_SIZE	4096u
+
+/* Default and allowed publication period, in ns. */
+#define TICKPAGE_PERIOD_DEFAULT_NS	1000000ull
+#define TICKPAGE_PERIOD_MIN_NS		100000ull	/* 100 us */
+#define TICKPAGE_PERIOD_MAX_NS		1000000000ull	/* 1 s */
+
+/*
+ * PCI identity of "-device tickpage". The vendor is Red Hat's ID that
+ * QEMU uses for its own paravirtual devices; upstream allocates device
+ * IDs from the bottom of 1b36:0010-00ff, so this one sits at the unused
+ * top end to stay clear of them until it is allocated on qemu-devel.
+ * The class is "other system peripheral", which no stock driver claims.
+ */
+#define TICKPAGE_PCI_VENDOR_ID	0x1b36
+#define TICKPAGE_PCI_DEVICE_ID	0x00f0
+#define TICKPAGE_PCI_CLASS	0x088000	/* PCI_CLASS_SYSTEM_OTHER << 8 */
+
+struct tickpage {
+	/* Identity: written once, before the first publication. */
+	uint32_t magic;			/* TICKPAGE_MAGIC */
+	uint16_t abi_major;		/* TICKPAGE_ABI_MAJOR */
+	uint16_t abi_minor;		/* TICKPAGE_ABI_MINOR of the writer */
+	uint32_t size;			/* bytes of this struct the writer fills */
+
+	/*
+	 * Sequence counter: odd while the host writes the fields below.
+	 * A reader masks the low bit on entry so that it retries, rather
+	 * than returns, a snapshot taken while a write was in progress.
+	 */
+	uint32_t seq;
+
+	/* Everything below is covered by @seq. */
+	uint64_t flags;
+#define TICKPAGE_F_VALID	(1ull << 0)	/* clocks below are usable */
+	/*
+	 * monotonic_ns is the VM's own clock: it stops while the VM is
+	 * paused (QEMU device). Clear: the host's CLOCK_MONOTONIC, which
+	 * keeps counting while a VM is paused (tickpaged).
+	 */
+#define TICKPAGE_F_VM_CLOCK	(1ull << 1)
+
+	/*
+	 * Changes on every discontinuity a reader may care about: incoming
+	 * migration, snapshot restore, host wall-clock step, publisher
+	 * restart. Realtime may only step when this changes; a guest
+	 * realigns whatever it derived from monotonic_ns when it does.
+	 */
+	uint64_t generation;
+	uint64_t update_count;		/* +1 per publication: liveness */
+	uint64_t period_ns;		/* publication period, ns */
+
+	/* One snapshot of both clocks, taken together. */
+	int64_t realtime_sec;		/* host CLOCK_REALTIME, s */
+	uint32_t realtime_nsec;		/* ns, 0..999999999 */
+	uint32_t reserved0;		/* zero */
+	uint64_t monotonic_ns;		/* VM monotonic time, ns */
+
+	/*
+	 * Room for later blocks up to the end of the page (TSC parameters
+	 * for fine clocks, clock-quality fields): a new minor appends them
+	 * here and grows @size, so old readers keep working.
+	 */
+};
+
+/* True when a page of writer size @sz carries @field. */
+#define TICKPAGE_FIELD_PRESENT(sz, field)				\
+	((sz) >= __builtin_offsetof(struct tickpage, field) +		\
+		 sizeof(((struct tickpage *)0)->field))
+
+/* Size of the 1.0 layout: the least a valid page may declare. */
+#define TICKPAGE_SIZE_V1_0	72u
+
+#define TICKPAGE_ASSERT_OFFSET(field, off)				\
+	_Static_assert(__builtin_offsetof(struct tickpage, field) == (off), \
+		       "tickpage ABI: offset of " #field)
+
+TICKPAGE_ASSERT_OFFSET(magic, 0);
+TICKPAGE_ASSERT_OFFSET(abi_major, 4);
+TICKPAGE_ASSERT_OFFSET(abi_minor, 6);
+TICKPAGE_ASSERT_OFFSET(size, 8);
+TICKPAGE_ASSERT_OFFSET(seq, 12);
+TICKPAGE_ASSERT_OFFSET(flags, 16);
+TICKPAGE_ASSERT_OFFSET(generation, 24);
+TICKPAGE_ASSERT_OFFSET(update_count, 32);
+TICKPAGE_ASSERT_OFFSET(period_ns, 40);
+TICKPAGE_ASSERT_OFFSET(realtime_sec, 48);
+TICKPAGE_ASSERT_OFFSET(realtime_nsec, 56);
+TICKPAGE_ASSERT_OFFSET(reserved0, 60);
+TICKPAGE_ASSERT_OFFSET(monotonic_ns, 64);
+_Static_assert(sizeof(struct tickpage) == TICKPAGE_SIZE_V1_0,
+	       "tickpage ABI: size of the 1.0 layout");
+_Static_assert(sizeof(struct tickpage) <= TICKPAGE_PAGE_SIZE,
+	       "tickpage ABI: the header fits in the page");
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "tickpage: only little-endian hosts and guests are implemented"
+#endif
+
+#endif /* TICKPAGE_ABI_H */
