@@ -11,7 +11,7 @@
 #   make fmt        clang-format in place
 #
 # V=1 shows every command; WERROR=0 lets warnings through.
-# Each directory adds its own rules in a <dir>/build.mk fragment.
+# Each part adds its own rules in a *.mk fragment beside its sources.
 
 O        ?= build
 V        ?= 0
@@ -48,7 +48,7 @@ LINT_C      :=
 .PHONY: all setup check demo bench torture fuzz lint fmt clean
 all:
 
-include $(sort $(wildcard */build.mk))
+include $(sort $(shell find hv vdso guest qemu-patches tests scripts -name '*.mk' 2>/dev/null))
 
 all: $(ALL_TARGETS)
 
