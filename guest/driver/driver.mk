@@ -1,0 +1,32 @@
+# guest/driver/: tickpage.ko, built against the test guests' kernel
+# (scripts/guest-kernel: Debian's cloud kernel and its headers), or any
+# other with GUEST_KDIR=/lib/modules/VERSION/build. The sources are first
+# laid out as a self-contained tree (the DKMS layout, headers in
+# include/) under build/, so that Kbuild writes nothing into guest/.
+GUEST_KO     := $(O)/guest/driver/tickpage.ko
+GUEST_TREE   := $(O)/guest/driver/tree
+GUEST_KO_SRC := $(wildcard guest/driver/*.c guest/driver/*.h) \
+		guest/driver/Kbuild guest/driver/Makefile guest/driver/dkms.conf \
+		vdso/include/tickpage-abi.h vdso/include/tickpage-read.h \
+		vdso/include/tickpage-dev.h
+
+$(GUEST_KO): $(GUEST_KO_SRC)
+	$(quiet) KMOD $@
+	$(Q)kdir="$(GUEST_KDIR)"; \
+	if [ -z "$$kdir" ]; then \
+		kdir=$$(scripts/guest-kernel --print | sed -n 's/^KDIR=//p') || exit 1; \
+	fi; \
+	rm -rf $(GUEST_TREE) && \
+	$(MAKE) -s --no-print-directory -C guest/driver tree DEST=$(abspath $(GUEST_TREE)) && \
+	$(MAKE) --no-print-directory -C "$$kdir" M=$(abspath $(GUEST_TREE)) \
+		W=1 KBUILD_VERBOSE=$(V) modules >$(O)/guest/driver/kbuild.log 2>&1 || \
+		{ cat $(O)/guest/driver/kbuild.log >&2; exit 1; }; \
+	if grep -q 'warning:' $(O)/guest/driver/kbuild.log; then \
+		cat $(O)/guest/driver/kbuild.log >&2; exit 1; fi; \
+	cp $(GUEST_TREE)/tickpage.ko $@
+
+.PHONY: guest-driver
+guest-driver: $(GUEST_KO)
+
+CHECK_DEPS += $(GUEST_KO)
+DEMO_DEPS  += $(GUEST_KO)

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tickpage guest driver core: validate a time page, watch it for
+ * liveness, and keep what only the guest knows (the offset from the
+ * page's monotonic time to the guest's CLOCK_MONOTONIC) in a page of its
+ * own that user space reads with the same seqcount discipline.
+ *
+ * The bus code (tickpage-pci.c) finds the page and hands its physical
+ * address to tickpage_bind(); nothing here knows about PCI.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/io.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+
+#include "tickpage-drv.h"
+
+static unsigned int check_ms = 50;
+module_param(check_ms, uint, 0444);
+MODULE_PARM_DESC(check_ms, "Interval of the liveness and offset check, ms (default 50)");
+
+static unsigned int realign_ms = 1000;
+module_param(realign_ms, uint, 0444);
+MODULE_PARM_DESC(realign_ms, "Realign the offset at least this often, ms (default 1000)");
+
+static unsigned int margin_ns = 20000;
+module_param(margin_ns, uint, 0444);
+MODULE_PARM_DESC(margin_ns, "Keep coarse monotonic this far behind the guest clock, ns (default 20000)");
+
+/* Serialises bind, unbind, checks and faults (see tickpage-drv.h). */
+DEFINE_MUTEX(tickpage_lock);
+struct tickpage_dev *tickpage_cur;
+struct tickpage_guest *tickpage_guest_page;
+void *tickpage_absent_page;
+
+/* The driver's copy of the guest page; published by tickpage_publish(). */
+static struct tickpage_guest tickpage_state;
+
+static const char * const tickpage_status_names[] = {
+	[TICKPAGE_GUEST_ABSENT] = "absent",
+	[TICKPAGE_GUEST_OK] = "ok",
+	[TICKPAGE_GUEST_INVALID] = "invalid",
+	[TICKPAGE_GUEST_STALE] = "stale",
+	[TICKPAGE_GUEST_ALIGNING] = "aligning",
+};
+
+const char *tickpage_status_name(u32 status)
+{
+	if (status < ARRAY_SIZE(tickpage_status_names))
+		return tickpage_status_names[status];
+	return "unknown";
+}
+
+/*
+ * Copy tickpage_state to the user-visible guest page. The barriers pair
+ * with the two tickpage_rmb() in tickpage_guest_read(): a reader that
+ * sees any new field also sees @seq odd or changed when it checks again.
+ */
+static void tickpage_publish(void)
+{
+	struct tickpage_guest *g = tickpage_guest_page;
+
+	lockdep_assert_held(&tickpage_lock);
+	WRITE_ONCE(g->seq, g->seq + 1);
+	smp_wmb();	/* odd @seq before the body; pairs with first rmb */
+	WRITE_ONCE(g->status, tickpage_state.status);
+	WRITE_ONCE(g->generation, tickpage_state.generation);
+	WRITE_ONCE(g->offset_ns, tickpage_state.offset_ns);
+	WRITE_ONCE(g->mono_limit_ns, tickpage_state.mono_limit_ns);
+	WRITE_ONCE(g->checks, tickpage_state.checks);
+	WRITE_ONCE(g->aligns, tickpage_state.aligns);
+	smp_wmb();	/* body before even @seq; pairs with second rmb */
+	WRITE_ONCE(g->seq, g->seq + 1);
+}
+
+static u64 tickpage_check_ns(void)
+{
+	return (u64)max(check_ms, 1u) * NSEC_PER_MSEC;
+}
+
+/*
+ * Measure the offset right after a publication: poll until update_count
+ * moves and take the guest clock *before* the poll that saw it move, so
+ * the offset errs towards coarse time behind the guest's fine clock,
+ * never ahead of it. Without an edge within a few periods the publisher
+ * is late; a conservative offset (one period further back) still holds.
+ */
+static void tickpage_align(struct tickpage_dev *td, struct tickpage_snapshot *s)
+{
+	u64 deadline = ktime_get_ns() + 4 * s->period_ns + NSEC_PER_MSEC;
+	u64 start = s->update_count;
+	struct tickpage_snapshot n;
+	u64 before = ktime_get_ns();
+	s64 offset = before - s->monotonic_ns - s->period_ns;
+
+	while (before < deadline) {
+		if (tickpage_read(td->page, &n))
+			break;
+		if (n.update_count != start) {
+			*s = n;
+			offset = before - n.monotonic_ns;
+			break;
+		}
+		cpu_relax();
+		before = ktime_get_ns();
+	}
+	/*
+	 * Any offset in [offset - margin, offset] keeps coarse time behind
+	 * the guest clock; keeping the old one when it is in range avoids
+	 * needless steps, and moving by as little as possible otherwise
+	 * keeps the steps small (a step back only when drift has already
+	 * taken coarse time ahead).
+	 */
+	if (tickpage_state.aligns)
+		tickpage_state.offset_ns = clamp_t(s64, tickpage_state.offset_ns,
+						   offset - margin_ns, offset);
+	else
+		tickpage_state.offset_ns = offset - margin_ns;
+	tickpage_state.generation = s->generation;
+	tickpage_state.aligns++;
+	td->last_align_ns = ktime_get_ns();
+}
+
+/*
+ * Decide what readers may do with the page now. Called every check_ms
+ * and on bind, under tickpage_lock.
+ */
+static void tickpage_update(struct tickpage_dev *td)
+{
+	u64 now = ktime_get_ns();
+	u64 stale_ns, lag_ns;
+	struct tickpage_snapshot s;
+	bool realign;
+	int err;
+
+	tickpage_state.checks++;
+	err = tickpage_read(td->page, &s);
+	if (err) {
+		tickpage_state.status = TICKPAGE_GUEST_INVALID;
+		goto out;
+	}
+
+	/* A page is stale once it misses many periods and two checks. */
+	stale_ns = max(10 * s.period_ns, 2 * tickpage_check_ns());
+	if (s.update_count != td->last_count) {
+		td->last_count = s.update_count;
+		td->last_change_ns = now;
+	} else if (now - td->last_change_ns > stale_ns) {
+		tickpage_state.status = TICKPAGE_GUEST_STALE;
+		goto out;
+	}
+
+	/*
+	 * Realign on a new generation, after a fall back, when drift has
+	 * taken coarse time near or past the guest clock or more than two
+	 * periods behind it, and now and then anyway.
+	 */
+	lag_ns = now - (s.monotonic_ns + tickpage_state.offset_ns);
+	realign = tickpage_state.status != TICKPAGE_GUEST_OK ||
+		  tickpage_state.generation != s.generation ||
+		  (s64)lag_ns < 0 ||
+		  lag_ns > 2 * s.period_ns + 2ull * margin_ns ||
+		  now - td->last_align_ns > (u64)realign_ms * NSEC_PER_MSEC;
+	if (realign) {
+		tickpage_state.status = TICKPAGE_GUEST_ALIGNING;
+		tickpage_publish();
+		tickpage_align(td, &s);
+	}
+	tickpage_state.status = TICKPAGE_GUEST_OK;
+	/*
+	 * Vouch for the page only up to a little past the next check: a
+	 * page running ahead of the guest (a paused VM whose tickpaged page
+	 * kept counting) then makes readers fall back until we realign.
+	 */
+	tickpage_state.mono_limit_ns = s.monotonic_ns + 3 * tickpage_check_ns() +
+				       s.period_ns;
+out:
+	tickpage_publish();
+}
+
+static void tickpage_check(struct work_struct *work)
+{
+	struct tickpage_dev *td = container_of(to_delayed_work(work),
+					       struct tickpage_dev, check);
+
+	mutex_lock(&tickpage_lock);
+	tickpage_update(td);
+	mutex_unlock(&tickpage_lock);
+	schedule_delayed_work(&td->check, msecs_to_jiffies(check_ms));
+}
+
+/* Fill what read() returns: both pages and the guest clock, together. */
+void tickpage_fill_info(struct tickpage_info *info)
+{
+	struct tickpage_dev *td;
+	struct tickpage_snapshot s = {};
+	const struct tickpage *tp;
+
+	memset(info, 0, sizeof(*info));
+	mutex_lock(&tickpage_lock);
+	td = tickpage_cur;
+	info->guest_status = tickpage_state.status;
+	info->offset_ns = tickpage_state.offset_ns;
+	if (!td) {
+		info->read_status = TICKPAGE_ERR_MAGIC;
+		goto out;
+	}
+	tp = td->page;
+	info->abi_major = READ_ONCE(tp->abi_major);
+	info->abi_minor = READ_ONCE(tp->abi_minor);
+	info->size = READ_ONCE(tp->size);
+	info->read_status = tickpage_read(tp, &s);
+	info->flags = s.flags;
+	info->generation = s.generation;
+	info->update_count = s.update_count;
+	info->period_ns = s.period_ns;
+	info->realtime_sec = s.realtime_sec;
+	info->realtime_nsec = s.realtime_nsec;
+	info->monotonic_ns = s.monotonic_ns;
+out:
+	info->guest_monotonic_ns = ktime_get_ns();
+	mutex_unlock(&tickpage_lock);
+}
+
+/* devm action: the device is going away (unbind, hot-unplug, rmmod). */
+static void tickpage_unbind(void *data)
+{
+	struct tickpage_dev *td = data;
+
+	cancel_delayed_work_sync(&td->check);
+	mutex_lock(&tickpage_lock);
+	tickpage_cur = NULL;
+	tickpage_state.status = TICKPAGE_GUEST_ABSENT;
+	tickpage_publish();
+	mutex_unlock(&tickpage_lock);
+	/*
+	 * User mappings still point at the page, which devres unmaps next
+	 * and the bus may remove: zap them, so that the next access faults
+	 * in the all-zero page and readers fall back.
+	 */
+	tickpage_chardev_zap();
+	dev_info(td->dev, "time page released\n");
+}
+
+/*
+ * Bind the page at @phys for @dev. Returns -ENODEV (which the driver core
+ * does not log) for anything that is not a usable page, after one line
+ * saying why; @quiet drops that line for a plain "not a tickpage", which
+ * is what most ivshmem devices are.
+ */
+int tickpage_bind(struct device *dev, resource_size_t phys, bool quiet)
+{
+	const struct tickpage *tp;
+	struct tickpage_dev *td;
+	int err;
+
+	tp = devm_memremap(dev, phys, TICKPAGE_PAGE_SIZE, MEMREMAP_WB);
+	if (IS_ERR(tp))
+		return dev_err_probe(dev, PTR_ERR(tp), "cannot map the page\n");
+
+	err = tickpage_validate(tp);
+	switch (err) {
+	case TICKPAGE_OK:
+		break;
+	case TICKPAGE_ERR_MAGIC:
+		if (quiet)
+			dev_dbg(dev, "magic %#x, not a tickpage\n",
+				READ_ONCE(tp->magic));
+		else
+			dev_err(dev, "bad magic %#x, not a tickpage\n",
+				READ_ONCE(tp->magic));
+		return -ENODEV;
+	case TICKPAGE_ERR_MAJOR:
+		dev_err(dev, "unknown ABI major %u (driver knows %u), not using it\n",
+			READ_ONCE(tp->abi_major), TICKPAGE_ABI_MAJOR);
+		return -ENODEV;
+	default:
+		dev_err(dev, "%s (size %u), not using it\n", tickpage_strerror(err),
+			READ_ONCE(tp->size));
+		return -ENODEV;
+	}
+
+	td = devm_kzalloc(dev, sizeof(*td), GFP_KERNEL);
+	if (!td)
+		return -ENOMEM;
+	td->dev = dev;
+	td->page = tp;
+	td->pfn = PHYS_PFN(phys);
+	INIT_DELAYED_WORK(&td->check, tickpage_check);
+
+	mutex_lock(&tickpage_lock);
+	if (tickpage_cur) {
+		mutex_unlock(&tickpage_lock);
+		dev_info(dev, "%s already provides the time page, leaving this one alone\n",
+			 dev_name(tickpage_cur->dev));
+		return -ENODEV;
+	}
+	tickpage_cur = td;
+	td->last_change_ns = ktime_get_ns();
+	tickpage_state.status = TICKPAGE_GUEST_ABSENT;
+	tickpage_update(td);
+	mutex_unlock(&tickpage_lock);
+
+	err = devm_add_action_or_reset(dev, tickpage_unbind, td);
+	if (err)
+		return err;
+	/* Mappings made while no page was bound show the zero page. */
+	tickpage_chardev_zap();
+	schedule_delayed_work(&td->check, msecs_to_jiffies(check_ms));
+
+	dev_info(dev, "time page ABI %u.%u, period %llu ns, status %s\n",
+		 READ_ONCE(tp->abi_major), READ_ONCE(tp->abi_minor),
+		 READ_ONCE(tp->period_ns),
+		 tickpage_status_name(tickpage_state.status));
+	return 0;
+}
+
+static int __init tickpage_init(void)
+{
+	int err;
+
+	tickpage_guest_page = (void *)get_zeroed_page(GFP_KERNEL);
+	tickpage_absent_page = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!tickpage_guest_page || !tickpage_absent_page) {
+		err = -ENOMEM;
+		goto err_pages;
+	}
+	tickpage_guest_page->magic = TICKPAGE_GUEST_MAGIC;
+
+	err = tickpage_chardev_register();
+	if (err)
+		goto err_pages;
+	err = tickpage_pci_register();
+	if (err)
+		goto err_chardev;
+	return 0;
+
+err_chardev:
+	tickpage_chardev_unregister();
+err_pages:
+	free_page((unsigned long)tickpage_absent_page);
+	free_page((unsigned long)tickpage_guest_page);
+	return err;
+}
+
+static void __exit tickpage_exit(void)
+{
+	/* Unbinding zaps every mapping; open files keep the module alive. */
+	tickpage_pci_unregister();
+	tickpage_chardev_unregister();
+	free_page((unsigned long)tickpage_absent_page);
+	free_page((unsigned long)tickpage_guest_page);
+}
+
+module_init(tickpage_init);
+module_exit(tickpage_exit);
+
+MODULE_DESCRIPTION("tickpage: hypervisor-published time page for coarse clocks");
+MODULE_LICENSE("GPL");

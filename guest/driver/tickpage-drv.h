@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tickpage guest driver: what its parts share.
+ *
+ * tickpage-core.c     validation, liveness, the guest page and its offset
+ * tickpage-pci.c      binding the tickpage device and ivshmem-plain
+ * tickpage-chardev.c  /dev/tickpage: read() and the read-only mmap
+ * tickpage-sysfs.c    attributes under /sys/class/misc/tickpage/
+ *
+ * One page is bound at a time; /dev/tickpage exists while the module is
+ * loaded and serves an all-zero page (readers fall back) while none is.
+ */
+#ifndef TICKPAGE_DRV_H
+#define TICKPAGE_DRV_H
+
+#include <linux/device.h>
+#include <linux/mutex.h>
+#include <linux/workqueue.h>
+
+#include "tickpage-dev.h"
+
+/* One bound time page. */
+struct tickpage_dev {
+	struct device *dev;
+	const struct tickpage *page;	/* write-back mapping of the page */
+	unsigned long pfn;
+	struct delayed_work check;
+	u64 last_count;			/* update_count seen last */
+	u64 last_change_ns;		/* guest time update_count last moved */
+	u64 last_align_ns;		/* guest time of the last realignment */
+};
+
+/* Serialises binding, unbinding, checks and page faults. */
+extern struct mutex tickpage_lock;
+/* The bound page, or NULL; changes under tickpage_lock. */
+extern struct tickpage_dev *tickpage_cur;
+/* The driver's own pages, mapped to user space beside the time page. */
+extern struct tickpage_guest *tickpage_guest_page;
+extern void *tickpage_absent_page;
+
+int tickpage_bind(struct device *dev, resource_size_t phys, bool quiet);
+void tickpage_fill_info(struct tickpage_info *info);
+const char *tickpage_status_name(u32 status);
+
+int tickpage_chardev_register(void);
+void tickpage_chardev_unregister(void);
+void tickpage_chardev_zap(void);
+
+extern const struct attribute_group *tickpage_sysfs_groups[];
+
+int tickpage_pci_register(void);
+void tickpage_pci_unregister(void);
+
+#endif /* TICKPAGE_DRV_H */
