@@ -74,6 +74,7 @@ static int read_pair(struct tickpage_snapshot *s, struct tickpage_guest *g)
 
 static void check_no_write(void)
 {
+	ssize_t r;
 	void *p;
 	int fd;
 
@@ -102,8 +103,7 @@ static void check_no_write(void)
 	if (p == MAP_FAILED) {
 		report(0, "mmap PROT_READ MAP_PRIVATE: %s", strerror(errno));
 	} else {
-		int r = mprotect(p, 4096, PROT_READ | PROT_WRITE);
-
+		r = mprotect(p, 4096, PROT_READ | PROT_WRITE);
 		report(r < 0, "mprotect to PROT_WRITE refused (%s)",
 		       r < 0 ? strerror(errno) : "allowed");
 		munmap(p, 4096);
@@ -118,7 +118,9 @@ static void check_no_write(void)
 	if (p != MAP_FAILED)
 		munmap(p, 3 * 4096);
 
-	report(write(fd, "x", 1) < 0, "write() refused (%s)", strerror(errno));
+	errno = 0;
+	r = write(fd, "x", 1);
+	report(r < 0, "write() refused (%s)", strerror(errno));
 	close(fd);
 }
 
@@ -290,11 +292,15 @@ static void check_page(void)
 
 /* ---- monotonic, host-true and torn reads across threads and CPUs ---- */
 
+#define LAG_BUCKET_NS	10000
+#define LAG_BUCKETS	10000	/* up to 100 ms; the last one holds the rest */
+
 struct reader {
 	pthread_t thread;
 	int cpu;
 	uint64_t reads, page_reads, back, ahead, late, gen_changes, torn;
 	int64_t worst_back, worst_ahead, worst_late;
+	uint32_t lag_hist[LAG_BUCKETS];	/* fine - coarse, LAG_BUCKET_NS wide */
 };
 
 static uint64_t global_last;	/* largest coarse monotonic any thread saw */
@@ -316,7 +322,7 @@ static void *reader_main(void *arg)
 		uint64_t fine0 = now_ns(CLOCK_MONOTONIC);
 		struct tickpage_snapshot s;
 		struct tickpage_guest g;
-		uint64_t mono, rt, fine1, glob;
+		uint64_t mono, rt, fine1, glob, lag;
 
 		r->reads++;
 		if (read_pair(&s, &g) || tickpage_guest_mono(&s, &g, &mono))
@@ -351,11 +357,13 @@ static void *reader_main(void *arg)
 			if ((int64_t)(mono - fine1) > r->worst_ahead)
 				r->worst_ahead = mono - fine1;
 		}
-		if (fine0 > mono + period_ns + slack_us * 1000ull) {
+		lag = fine0 > mono ? fine0 - mono : 0;
+		r->lag_hist[lag / LAG_BUCKET_NS < LAG_BUCKETS ?
+			    lag / LAG_BUCKET_NS : LAG_BUCKETS - 1]++;
+		if ((int64_t)lag > r->worst_late)
+			r->worst_late = lag;
+		if (lag > period_ns + slack_us * 1000ull)
 			r->late++;
-			if ((int64_t)(fine0 - mono) > r->worst_late)
-				r->worst_late = fine0 - mono;
-		}
 		last = mono > last ? mono : last;
 		glob = __atomic_load_n(&global_last, __ATOMIC_RELAXED);
 		while (mono > glob &&
@@ -364,6 +372,25 @@ static void *reader_main(void *arg)
 			;
 	}
 	return NULL;
+}
+
+/* Upper bound, in us, of percentile @p of the lag over all readers. */
+static unsigned long long lag_percentile(const struct reader *r, long n, double p)
+{
+	uint64_t total = 0, want, seen = 0;
+	long i, b;
+
+	for (i = 0; i < n; i++)
+		for (b = 0; b < LAG_BUCKETS; b++)
+			total += r[i].lag_hist[b];
+	want = (uint64_t)(total * p / 100.0);
+	for (b = 0; b < LAG_BUCKETS; b++) {
+		for (i = 0; i < n; i++)
+			seen += r[i].lag_hist[b];
+		if (seen > want)
+			break;
+	}
+	return (b + 1) * (unsigned long long)LAG_BUCKET_NS / 1000;
 }
 
 static void check_threads(void)
@@ -412,6 +439,9 @@ static void check_threads(void)
 	       ncpu, (unsigned long long)t.back, (long long)t.worst_back);
 	report(!t.ahead, "coarse monotonic never ahead of CLOCK_MONOTONIC (%llu ahead, worst %lld ns)",
 	       (unsigned long long)t.ahead, (long long)t.worst_ahead);
+	printf("# coarse monotonic lag behind CLOCK_MONOTONIC: p50 %llu us, p99 %llu us, p99.9 %llu us, max %lld us\n",
+	       lag_percentile(r, ncpu, 50.0), lag_percentile(r, ncpu, 99.0),
+	       lag_percentile(r, ncpu, 99.9), (long long)t.worst_late / 1000);
 	report(!t.late, "coarse monotonic within one period + %ld us of CLOCK_MONOTONIC (%llu late, worst %lld us)",
 	       slack_us, (unsigned long long)t.late, (long long)t.worst_late / 1000);
 	report(!t.torn, "no torn snapshot (%llu suspicious)", (unsigned long long)t.torn);

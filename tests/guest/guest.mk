@@ -1,0 +1,26 @@
+# tests/guest/: host-side helpers and unit tests of the guest parts.
+# (Read before vdso/*.mk: name vdso outputs by path, not by variable.)
+TP_PUBLISH := $(O)/tests/guest/tp-publish
+
+$(TP_PUBLISH): $(O)/tests/guest/tp-publish.o $(HV_WRITER_OBJ)
+	$(quiet) LD $@
+	$(Q)$(CC) -o $@ $^
+
+CHECK_DEPS += $(TP_PUBLISH)
+LINT_C += tests/guest/tp-publish.c
+
+LIBTP_TEST    := $(O)/tests/guest/libtickpage-test
+PRELOAD_PROBE := $(O)/tests/guest/preload-probe
+
+$(O)/tests/guest/libtickpage-test.o: CPPFLAGS += -Itests/lib
+
+$(LIBTP_TEST): $(O)/tests/guest/libtickpage-test.o $(HV_WRITER_OBJ) $(O)/vdso/lib/libtickpage.a
+	$(quiet) LD $@
+	$(Q)$(CC) -o $@ $^
+
+$(PRELOAD_PROBE): $(O)/tests/guest/preload-probe.o
+	$(quiet) LD $@
+	$(Q)$(CC) -o $@ $^
+
+CHECK_DEPS += $(LIBTP_TEST) $(PRELOAD_PROBE) $(O)/vdso/lib/libtickpage-preload.so
+LINT_C += tests/guest/libtickpage-test.c tests/guest/preload-probe.c

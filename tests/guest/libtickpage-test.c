@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+/*
+ * Host unit test of libtickpage and its preload library, without a VM:
+ * TICKPAGE_DEV points the library at a file laid out like the mmap of
+ * /dev/tickpage (time page, then guest page). The test writes the time
+ * page with the real writer (hv/tickpage-writer.c) and plays the driver
+ * for the guest page, then checks what the library serves and when it
+ * falls back.
+ *
+ * Usage: libtickpage-test PRELOAD_SO PROBE
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "report.h"
+#include "tickpage.h"
+#include "tickpage-dev.h"
+#include "tickpage-writer.h"
+
+#define Y2100		4102444800ll	/* 2100-01-01: no host clock says so */
+#define PAGE_MONO	5000000000000ull	/* 5000 s */
+#define OFFSET		(-123456789ll)
+#define PERIOD		250000ull
+
+static struct tickpage *tp;
+static struct tickpage_guest *gp;
+
+/* Play the driver: seqcount-protected update of the guest page. */
+static void guest_set(uint32_t status, uint64_t gen, uint64_t limit)
+{
+	__atomic_store_n(&gp->seq, gp->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	gp->status = status;
+	gp->generation = gen;
+	gp->offset_ns = OFFSET;
+	gp->mono_limit_ns = limit;
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&gp->seq, gp->seq + 1, __ATOMIC_RELAXED);
+}
+
+static void publish(int64_t sec, uint64_t mono)
+{
+	struct tickpage_sample s = {
+		.realtime_sec = sec, .realtime_nsec = 500, .monotonic_ns = mono,
+	};
+
+	tickpage_publish(tp, &s);
+}
+
+static int64_t ns(const struct timespec *ts)
+{
+	return ts->tv_sec * 1000000000ll + ts->tv_nsec;
+}
+
+static void check_api(void)
+{
+	struct timespec ts = { 0 }, res = { 0 }, prev;
+	time_t t;
+	int r;
+
+	/* (Arguments are evaluated in any order: call first, then report.) */
+	r = tickpage_coarse_gettime(CLOCK_REALTIME_COARSE, &ts);
+	report(!r && ts.tv_sec == Y2100 && ts.tv_nsec == 500,
+	       "realtime coarse is the page's (%lld.%09ld)",
+	       (long long)ts.tv_sec, ts.tv_nsec);
+	r = tickpage_clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	report(!r && ns(&ts) == (int64_t)PAGE_MONO + OFFSET,
+	       "monotonic coarse is page + offset (%lld)", (long long)ns(&ts));
+	prev = ts;
+	r = tickpage_clock_getres(CLOCK_REALTIME_COARSE, &res);
+	report(!r && ns(&res) == PERIOD, "getres is the page period (%lld ns)",
+	       (long long)ns(&res));
+	report(tickpage_time(&t) == Y2100 && t == Y2100, "time() is the page's seconds");
+	report(tickpage_period_ns() == PERIOD, "tickpage_period_ns()");
+	tickpage_clock_gettime(CLOCK_REALTIME, &ts);
+	report(ts.tv_sec < Y2100, "CLOCK_REALTIME is not served from the page");
+
+	/* Stale: the driver says stop; everything falls back. */
+	guest_set(TICKPAGE_GUEST_STALE, 1, PAGE_MONO + 1000000000ull);
+	report(tickpage_coarse_gettime(CLOCK_REALTIME_COARSE, &ts) ==
+	       TICKPAGE_ERR_INVALID, "stale page: not served");
+	tickpage_clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	report(ts.tv_sec < Y2100, "stale page: realtime falls back to libc");
+	tickpage_clock_getres(CLOCK_MONOTONIC_COARSE, &res);
+	report(ns(&res) != PERIOD, "stale page: getres falls back to libc");
+
+	/* A new generation the driver has not aligned to yet. */
+	guest_set(TICKPAGE_GUEST_OK, 1, PAGE_MONO + 1000000000ull);
+	tickpage_bump_generation(tp);
+	report(tickpage_coarse_gettime(CLOCK_MONOTONIC_COARSE, &ts) ==
+	       TICKPAGE_ERR_RANGE, "new generation: monotonic not served until realigned");
+	report(!tickpage_coarse_gettime(CLOCK_REALTIME_COARSE, &ts),
+	       "new generation: realtime still served");
+	tickpage_clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	report(ns(&ts) >= ns(&prev),
+	       "fallback monotonic never behind what the page gave (guard)");
+
+	/* Past the limit the driver vouched for. */
+	guest_set(TICKPAGE_GUEST_OK, 2, PAGE_MONO + 1000);
+	publish(Y2100, PAGE_MONO + 2000);
+	report(tickpage_coarse_gettime(CLOCK_MONOTONIC_COARSE, &ts) ==
+	       TICKPAGE_ERR_RANGE, "page past mono_limit: monotonic not served");
+	guest_set(TICKPAGE_GUEST_OK, 2, PAGE_MONO + 1000000000ull);
+	report(!tickpage_coarse_gettime(CLOCK_MONOTONIC_COARSE, &ts) &&
+	       ns(&ts) == (int64_t)PAGE_MONO + 2000 + OFFSET,
+	       "realigned: monotonic served again");
+
+	/* Publisher stopped cleanly. */
+	tickpage_invalidate(tp);
+	report(tickpage_coarse_gettime(CLOCK_REALTIME_COARSE, &ts) ==
+	       TICKPAGE_ERR_INVALID, "invalidated page: not served");
+	publish(Y2100, PAGE_MONO + 3000);
+
+	/* Torn guard: a writer stuck mid-update (seq odd) is not waited on. */
+	__atomic_store_n(&tp->seq, tp->seq + 1, __ATOMIC_RELAXED);
+	report(tickpage_coarse_gettime(CLOCK_REALTIME_COARSE, &ts) ==
+	       TICKPAGE_ERR_BUSY, "seq stuck odd: gives up (busy), falls back");
+	__atomic_store_n(&tp->seq, tp->seq + 1, __ATOMIC_RELAXED);
+}
+
+static void check_preload(const char *so, const char *probe)
+{
+	char line[256], env[512];
+	long long rc_sec = 0, t = 0, rt = 0;
+	long res_ns = -1;
+	FILE *f;
+
+	snprintf(env, sizeof(env), "LD_PRELOAD=%s %s", so, probe);
+	f = popen(env, "r");
+	if (!f) {
+		report(0, "preload: cannot run %s", probe);
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		long long s;
+		long n;
+		int r, g;
+
+		if (sscanf(line, "realtime_coarse=%d %lld.%ld res=%d 0.%ld",
+			   &r, &s, &n, &g, &res_ns) == 5)
+			rc_sec = s;
+		else if (sscanf(line, "realtime=%d %lld.%ld", &r, &s, &n) == 3)
+			rt = s;
+		else
+			sscanf(line, "time=%lld", &t);
+	}
+	report(pclose(f) == 0, "preload: probe ran");
+	report(rc_sec == Y2100, "preload: clock_gettime(CLOCK_REALTIME_COARSE) from the page (%lld)", rc_sec);
+	report(res_ns == PERIOD, "preload: clock_getres is the page period (%ld)", res_ns);
+	report(t == Y2100, "preload: time() from the page (%lld)", t);
+	report(rt > 0 && rt < Y2100, "preload: CLOCK_REALTIME passed to libc (%lld)", rt);
+}
+
+int main(int argc, char **argv)
+{
+	char path[] = "/tmp/libtickpage-test.XXXXXX";
+	void *m;
+	int fd;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: libtickpage-test PRELOAD_SO PROBE\n");
+		return 2;
+	}
+	fd = mkstemp(path);
+	if (fd < 0 || ftruncate(fd, TICKPAGE_MMAP_SIZE)) {
+		perror("libtickpage-test: temp file");
+		return 1;
+	}
+	m = mmap(NULL, TICKPAGE_MMAP_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED) {
+		perror("libtickpage-test: mmap");
+		return 1;
+	}
+	tp = m;
+	gp = (void *)((char *)m + TICKPAGE_MMAP_GUEST_OFFSET);
+	tickpage_writer_init(tp, PERIOD, 0, 1);
+	publish(Y2100, PAGE_MONO);
+	gp->magic = TICKPAGE_GUEST_MAGIC;
+	guest_set(TICKPAGE_GUEST_OK, 1, PAGE_MONO + 1000000000ull);
+	setenv("TICKPAGE_DEV", path, 1);
+
+	check_preload(argv[1], argv[2]);
+	check_api();
+	unlink(path);
+	return report_summary();
+}
