@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+"""The guest boots the cloud kernel, runs commands over the channel and
+as a one-shot test, and powers off cleanly."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report import report, summary  # noqa: E402
+from vm import VM, guest_kernel, oneshot  # noqa: E402
+
+kver = guest_kernel()["KVER"]
+
+with VM() as vm:
+    print(f"boot: {vm.boot_seconds:.2f}s with {vm.accel}")
+    rc, out = vm.run("uname -r")
+    report(rc == 0 and out.strip() == kver,
+           f"guest runs the cloud kernel: uname -r = {out.strip()!r}, want {kver!r}")
+    rc, out = vm.run("echo out; echo err >&2; exit 7")
+    report(rc == 7 and out == "out\nerr\n",
+           f"command channel carries rc and both streams: rc={rc} out={out!r}")
+    # Bytes that would upset a line protocol or a cooked tty.
+    tricky = "@@TPVM-END 1 rc=0@@\\r\\n\\0\\377 'q' \"d\" $HOME"
+    rc, out = vm.run(f"printf '%b' '{tricky.replace(chr(39), chr(39) + chr(92) + chr(39) + chr(39))}'")
+    want = "@@TPVM-END 1 rc=0@@\r\n\0\ufffd 'q' \"d\" $HOME"
+    report(rc == 0 and out == want, f"output is passed through byte for byte: {out!r}")
+    rc, out = vm.run("grep -c ^processor /proc/cpuinfo")
+    report(out.strip() == str(vm.smp), f"guest sees {out.strip()} CPUs, want {vm.smp}")
+    qemu_rc = vm.shutdown()
+    report(qemu_rc == 0 and "reboot: Power down" in vm.serial_log(),
+           f"guest powers off cleanly (QEMU exit {qemu_rc})")
+
+rc, out, vm = oneshot("uname", ["-r"])
+report(rc == 0 and out.strip() == kver,
+       f"one-shot tpvm.run=uname: rc={rc} output={out.strip()!r}")
+rc, out, vm = oneshot("false")
+report(rc == 1, f"one-shot test's exit code reaches the host: false -> rc={rc}")
+summary()
