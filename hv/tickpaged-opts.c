@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
+/*
+ * tickpaged: command line. Every refusal is one line on stderr and
+ * TICKPAGED_EXIT_USAGE, so a unit file with a typo fails loudly at start
+ * rather than publishing something the operator did not ask for.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tickpaged.h"
+
+static const char tickpaged_help[] =
+"NAME\n"
+"    tickpaged - publish the host's clocks on a shared time page\n"
+"\n"
+"SYNOPSIS\n"
+"    tickpaged [OPTIONS] PATH\n"
+"\n"
+"DESCRIPTION\n"
+"    Creates or opens PATH, a shared-memory file holding one 4 KiB tickpage\n"
+"    (see docs/abi.md), and republishes the host's CLOCK_REALTIME and\n"
+"    CLOCK_MONOTONIC on it every period, on an absolute-deadline timer.\n"
+"    Any number of VMs attach to the same file with QEMU's ivshmem-plain:\n"
+"\n"
+"      -object memory-backend-file,id=tp,share=on,readonly=on,\\\n"
+"              mem-path=PATH,size=4096 -device ivshmem-plain,memdev=tp\n"
+"\n"
+"    The page's monotonic time is the host's: it keeps counting while a VM\n"
+"    is paused (TICKPAGE_F_VM_CLOCK stays clear). A host wall-clock step,\n"
+"    and every start of tickpaged on an existing page, changes the page's\n"
+"    generation. A page found in PATH is continued; a file that holds\n"
+"    something else is refused.\n"
+"\n"
+"OPTIONS\n"
+"    -p, --period=DUR      publication period, with a unit: ns, us, ms, s\n"
+"                          (e.g. 500us, 1ms, 4ms, 1s); 100us..1s;\n"
+"                          default 1ms\n"
+"    -m, --mode=OCTAL      permissions of a created file (default 0644);\n"
+"                          when given, also applied to an existing file\n"
+"    -g, --group=GROUP     group of the file (name or number), e.g.\n"
+"                          libvirt-qemu with --mode=0640\n"
+"        --step-threshold=DUR\n"
+"                          a change of (realtime - monotonic) between two\n"
+"                          ticks larger than DUR plus 500 ppm of the time\n"
+"                          between them counts as a wall-clock step\n"
+"                          (default 1ms)\n"
+"    -q, --quiet           log nothing but errors\n"
+"        --test-wall-offset-file=FILE\n"
+"                          for tests only: add the signed nanosecond\n"
+"                          count in FILE to CLOCK_REALTIME, re-read on\n"
+"                          SIGUSR1; simulates a wall-clock step without\n"
+"                          touching the machine's clock\n"
+"    -h, --help            show this text\n"
+"\n"
+"SIGNALS\n"
+"    SIGTERM, SIGINT       clear the page's valid flag (readers fall back to\n"
+"                          their own clocks) and exit 0\n"
+"    SIGUSR1               re-read --test-wall-offset-file (else ignored)\n"
+"\n"
+"FILES\n"
+"    /dev/shm/tickpage     the usual PATH (tmpfs: the page never touches a\n"
+"                          disk)\n"
+"\n"
+"EXIT STATUS\n"
+"    0 stopped by a signal, 1 run-time failure, 2 bad usage\n"
+"\n"
+"EXAMPLES\n"
+"    tickpaged /dev/shm/tickpage\n"
+"    tickpaged --period=4ms --mode=0640 --group=libvirt-qemu \\\n"
+"              /dev/shm/tickpage\n";
+
+void tickpaged_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tickpaged: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/*
+ * A decimal count and a unit, nothing else: a bare number is refused
+ * because "1000" could mean 1000 ns or 1000 us to the person typing it.
+ */
+int tickpaged_parse_duration(const char *s, uint64_t *ns)
+{
+	static const struct {
+		const char *name;
+		uint64_t ns;
+	} units[] = {
+		{ "ns", 1ull }, { "us", 1000ull },
+		{ "ms", 1000000ull }, { "s", 1000000000ull },
+	};
+	uint64_t v = 0;
+	const char *p = s;
+	size_t i;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(p, units[i].name))
+			continue;
+		if (v > UINT64_MAX / units[i].ns)
+			return -ERANGE;
+		*ns = v * units[i].ns;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* The largest unit that shows @ns exactly: 100000 -> "100us". */
+static void format_duration(char *buf, size_t len, uint64_t ns)
+{
+	static const char *const names[] = { "s", "ms", "us" };
+	uint64_t div = 1000000000ull;
+	size_t i;
+
+	for (i = 0; i < 3; i++, div /= 1000) {
+		if (ns % div == 0) {
+			snprintf(buf, len, "%llu%s",
+				 (unsigned long long)(ns / div), names[i]);
+			return;
+		}
+	}
+	snprintf(buf, len, "%lluns", (unsigned long long)ns);
+}
+
+static int parse_dur_opt(const char *opt, const char *arg, uint64_t min,
+			 uint64_t max, uint64_t *out)
+{
+	uint64_t ns;
+	int err = tickpaged_parse_duration(arg, &ns);
+
+	if (err == -EINVAL) {
+		tickpaged_err("--%s: '%s' is not a duration with a unit (e.g. 500us, 1ms, 1s)",
+			      opt, arg);
+		return TICKPAGED_EXIT_USAGE;
+	}
+	if (err || ns < min || ns > max) {
+		char lo[32], hi[32];
+
+		format_duration(lo, sizeof(lo), min);
+		format_duration(hi, sizeof(hi), max);
+		tickpaged_err("--%s: '%s' is out of range (%s..%s)", opt, arg,
+			      lo, hi);
+		return TICKPAGED_EXIT_USAGE;
+	}
+	*out = ns;
+	return 0;
+}
+
+static int parse_mode(const char *arg, mode_t *mode)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 8);
+	if (!*arg || *end || errno || v > 07777) {
+		tickpaged_err("--mode: '%s' is not an octal file mode (e.g. 0644)",
+			      arg);
+		return TICKPAGED_EXIT_USAGE;
+	}
+	*mode = (mode_t)v;
+	return 0;
+}
+
+static int parse_group(const char *arg, gid_t *gid)
+{
+	struct group *gr = getgrnam(arg);
+	char *end;
+	unsigned long v;
+
+	if (gr) {
+		*gid = gr->gr_gid;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (!*arg || *end || errno || v >= (gid_t)-1) {
+		tickpaged_err("--group: no group '%s'", arg);
+		return TICKPAGED_EXIT_USAGE;
+	}
+	*gid = (gid_t)v;
+	return 0;
+}
+
+enum { OPT_STEP_THRESHOLD = 256, OPT_TEST_WALL_OFFSET_FILE };
+
+int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "period", required_argument, NULL, 'p' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "step-threshold", required_argument, NULL, OPT_STEP_THRESHOLD },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "test-wall-offset-file", required_argument, NULL,
+		  OPT_TEST_WALL_OFFSET_FILE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, err;
+
+	*o = (struct tickpaged_opts){
+		.period_ns = TICKPAGE_PERIOD_DEFAULT_NS,
+		.step_threshold_ns = TICKPAGED_STEP_THRESHOLD_NS,
+		.mode = 0644,
+	};
+
+	/* getopt's own messages would not be one "tickpaged: " line. */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:m:g:qh", longopts, NULL)) != -1) {
+		err = 0;
+		switch (c) {
+		case 'p':
+			err = parse_dur_opt("period", optarg,
+					    TICKPAGE_PERIOD_MIN_NS,
+					    TICKPAGE_PERIOD_MAX_NS,
+					    &o->period_ns);
+			break;
+		case 'm':
+			err = parse_mode(optarg, &o->mode);
+			o->mode_set = true;
+			break;
+		case 'g':
+			err = parse_group(optarg, &o->gid);
+			o->group_set = true;
+			break;
+		case OPT_STEP_THRESHOLD:
+			/* Below ~10us, preemption between clock reads trips it. */
+			err = parse_dur_opt("step-threshold", optarg, 10000ull,
+					    10000000000ull,
+					    &o->step_threshold_ns);
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case OPT_TEST_WALL_OFFSET_FILE:
+			o->wall_offset_file = optarg;
+			break;
+		case 'h':
+			fputs(tickpaged_help, stdout);
+			return -1;
+		case ':':
+			tickpaged_err("option '%s' needs an argument; see --help",
+				      argv[optind - 1]);
+			return TICKPAGED_EXIT_USAGE;
+		default:
+			tickpaged_err("unknown option '%s'; see --help",
+				      argv[optind - 1]);
+			return TICKPAGED_EXIT_USAGE;
+		}
+		if (err)
+			return err;
+	}
+
+	if (optind == argc) {
+		tickpaged_err("no PATH given (e.g. tickpaged /dev/shm/tickpage); see --help");
+		return TICKPAGED_EXIT_USAGE;
+	}
+	if (argc - optind > 1) {
+		tickpaged_err("one PATH only, got '%s' and '%s'", argv[optind],
+			      argv[optind + 1]);
+		return TICKPAGED_EXIT_USAGE;
+	}
+	o->path = argv[optind];
+	if (!*o->path) {
+		tickpaged_err("PATH is empty");
+		return TICKPAGED_EXIT_USAGE;
+	}
+	return 0;
+}

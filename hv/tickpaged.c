@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
+/*
+ * tickpaged: the main loop.
+ *
+ * Per tick: one clock_nanosleep() on an absolute CLOCK_MONOTONIC
+ * deadline, vDSO clock reads, one seqcount write. No allocation, no
+ * logging, no other system call, so the cost does not grow with
+ * anything but the rate, and never with the number of VMs mapping the
+ * page. Deadlines are absolute so that the period does not drift by the
+ * time spent per tick; a deadline missed (host overload, SIGSTOP) is
+ * skipped rather than made up in a burst.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tickpaged.h"
+
+static volatile sig_atomic_t tickpaged_stop, tickpaged_reload;
+
+static void on_stop(int sig)
+{
+	tickpaged_stop = sig;
+}
+
+static void on_reload(int sig)
+{
+	tickpaged_reload = 1;
+}
+
+static int install_signals(void)
+{
+	/* No SA_RESTART: a signal must cut the sleep short. */
+	struct sigaction sa = { .sa_handler = on_stop };
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL))
+		return -1;
+	sa.sa_handler = on_reload;
+	return sigaction(SIGUSR1, &sa, NULL);
+}
+
+static int64_t wall_minus_mono(const struct tickpage_sample *s)
+{
+	return s->realtime_sec * 1000000000ll + s->realtime_nsec -
+	       (int64_t)s->monotonic_ns;
+}
+
+struct tickpaged_state {
+	const struct tickpaged_opts *o;
+	struct tickpaged_clock clk;
+	struct tickpaged_page pg;
+	int64_t last_offset;		/* realtime - monotonic, ns */
+	uint64_t last_mono;
+	unsigned int seen_steps;	/* tickpaged_clock_steps() */
+};
+
+/*
+ * Bump the generation before publishing a stepped wall clock, so that no
+ * reader sees the new realtime under the old generation.
+ */
+static void check_step(struct tickpaged_state *st,
+		       const struct tickpage_sample *s)
+{
+	unsigned int steps = tickpaged_clock_steps();
+	int64_t off = wall_minus_mono(s);
+	int64_t jump = off - st->last_offset;
+	uint64_t slack = st->o->step_threshold_ns +
+			 (s->monotonic_ns - st->last_mono) *
+			 TICKPAGED_SLEW_PPM / 1000000u;
+
+	if (steps != st->seen_steps ||
+	    (uint64_t)(jump < 0 ? -jump : jump) > slack) {
+		tickpage_bump_generation(st->pg.tp);
+		/* Once per step, not per tick: allowed by the cost budget. */
+		if (!st->o->quiet)
+			tickpaged_err("wall clock stepped by %+" PRId64 " ns; generation %" PRIu64,
+				      jump, st->pg.tp->generation);
+	}
+	st->seen_steps = steps;
+	st->last_offset = off;
+	st->last_mono = s->monotonic_ns;
+}
+
+static void publish(struct tickpaged_state *st, bool check)
+{
+	struct tickpage_sample s;
+
+	tickpaged_clock_sample(&st->clk, &s);
+	if (check)
+		check_step(st, &s);
+	else {
+		st->last_offset = wall_minus_mono(&s);
+		st->last_mono = s.monotonic_ns;
+	}
+	tickpage_publish(st->pg.tp, &s);
+}
+
+static void ns_to_ts(uint64_t ns, struct timespec *ts)
+{
+	ts->tv_sec = (time_t)(ns / 1000000000u);
+	ts->tv_nsec = (long)(ns % 1000000000u);
+}
+
+static void run(struct tickpaged_state *st)
+{
+	uint64_t period = st->o->period_ns;
+	uint64_t next = st->last_mono + period, now;
+	struct timespec ts;
+
+	while (!tickpaged_stop) {
+		ns_to_ts(next, &ts);
+		if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
+				    NULL) == EINTR) {
+			if (tickpaged_reload) {
+				tickpaged_reload = 0;
+				/* A bad file keeps the old offset; said once. */
+				tickpaged_clock_reload(&st->clk);
+			}
+			continue;
+		}
+		publish(st, true);
+		now = st->last_mono;
+		next += period;
+		if (next <= now)	/* missed: next deadline on the grid */
+			next += ((now - next) / period + 1) * period;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct tickpaged_opts o;
+	struct tickpaged_state st = { .o = &o };
+	int ret;
+
+	ret = tickpaged_parse_args(argc, argv, &o);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+
+	if (install_signals()) {
+		tickpaged_err("cannot install signal handlers: %s",
+			      strerror(errno));
+		return TICKPAGED_EXIT_RUNTIME;
+	}
+	if (tickpaged_clock_init(&st.clk, o.wall_offset_file))
+		return TICKPAGED_EXIT_RUNTIME;
+	if (tickpaged_page_open(&st.pg, &o))
+		return TICKPAGED_EXIT_RUNTIME;
+
+	tickpage_writer_init(st.pg.tp, o.period_ns, 0, st.pg.generation);
+	st.seen_steps = tickpaged_clock_steps();
+	publish(&st, false);
+	if (!o.quiet)
+		tickpaged_err("publishing %s every %" PRIu64 " ns, generation %" PRIu64 "%s",
+			      o.path, o.period_ns, st.pg.generation,
+			      st.pg.continued ? " (continued)" : "");
+
+	run(&st);
+
+	tickpage_invalidate(st.pg.tp);
+	tickpaged_page_close(&st.pg);
+	if (!o.quiet)
+		tickpaged_err("stopped by signal %d; %s marked invalid",
+			      (int)tickpaged_stop, o.path);
+	return 0;
+}

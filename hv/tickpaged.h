@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
+/*
+ * tickpaged: the standalone host publisher of the time page.
+ *
+ * One process keeps one page in a shared-memory file fresh; any number
+ * of VMs map that file with QEMU's ivshmem-plain. The daemon is split
+ * by job: option parsing (tickpaged-opts.c), the clock source and its
+ * test seam (tickpaged-clock.c), the page file (tickpaged-page.c) and
+ * the main loop (tickpaged.c). Page writes all go through
+ * hv/tickpage-writer.c.
+ */
+#ifndef TICKPAGED_H
+#define TICKPAGED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "tickpage-writer.h"
+
+/* Exit codes: bad usage is told apart from a failure at run time. */
+#define TICKPAGED_EXIT_RUNTIME	1
+#define TICKPAGED_EXIT_USAGE	2
+
+/*
+ * Default wall-clock step threshold: a change of (realtime - monotonic)
+ * between two ticks larger than this plus TICKPAGED_SLEW_PPM of the time
+ * between them is a step. NTP slews by at most 500 ppm, so slewing alone
+ * never crosses it.
+ */
+#define TICKPAGED_STEP_THRESHOLD_NS	1000000ull
+#define TICKPAGED_SLEW_PPM		500ull
+
+struct tickpaged_opts {
+	const char *path;
+	uint64_t period_ns;
+	uint64_t step_threshold_ns;
+	mode_t mode;			/* for a file we create */
+	bool mode_set;			/* --mode given: apply to existing too */
+	gid_t gid;
+	bool group_set;
+	bool quiet;
+	const char *wall_offset_file;	/* test seam, see tickpaged-clock.c */
+};
+
+/* tickpaged-opts.c */
+int tickpaged_parse_duration(const char *s, uint64_t *ns);
+/* Returns 0 to run, -1 after --help (exit 0), or an exit code. */
+int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o);
+void tickpaged_err(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* tickpaged-clock.c */
+struct tickpaged_clock {
+	const char *offset_file;	/* NULL: the real wall clock */
+	int64_t wall_offset_ns;		/* added to CLOCK_REALTIME */
+	int cancel_fd;			/* CANCEL_ON_SET timerfd, or -1 */
+};
+
+int tickpaged_clock_init(struct tickpaged_clock *c, const char *offset_file);
+int tickpaged_clock_reload(struct tickpaged_clock *c);
+void tickpaged_clock_sample(const struct tickpaged_clock *c,
+			    struct tickpage_sample *s);
+unsigned int tickpaged_clock_steps(void);
+
+/* tickpaged-page.c */
+struct tickpaged_page {
+	int fd;
+	struct tickpage *tp;
+	bool created;
+	bool continued;			/* the file held a tickpage */
+	uint64_t generation;		/* to publish under */
+};
+
+int tickpaged_page_open(struct tickpaged_page *pg,
+			const struct tickpaged_opts *o);
+void tickpaged_page_close(struct tickpaged_page *pg);
+
+#endif /* TICKPAGED_H */
