@@ -83,30 +83,34 @@ static u64 tickpage_check_ns(void)
 
 /*
  * Measure the offset right after a publication: poll until update_count
- * moves and take the guest clock *before* the poll that saw it move, so
- * the offset errs towards coarse time behind the guest's fine clock,
- * never ahead of it. Without an edge within a few periods the publisher
- * is late; a conservative offset (one period further back) still holds.
+ * moves, and pair the new snapshot with the guest clock taken before the
+ * *previous* read, the last one that still saw the old count (@prev:
+ * taken by the caller before its own read of @s). The publication became
+ * visible after that instant, so the offset errs towards coarse time
+ * behind the guest's clock, never ahead, however long this vCPU was
+ * descheduled between reads (milliseconds under TCG). Without an edge
+ * within a few periods the publisher is late: no offset is made up, the
+ * caller retries at the next check and readers fall back meanwhile.
  */
-static void tickpage_align(struct tickpage_dev *td, struct tickpage_snapshot *s)
+static bool tickpage_align(struct tickpage_dev *td, struct tickpage_snapshot *s,
+			   u64 prev)
 {
 	u64 deadline = ktime_get_ns() + 4 * s->period_ns + NSEC_PER_MSEC;
-	u64 start = s->update_count;
 	struct tickpage_snapshot n;
-	u64 before = ktime_get_ns();
-	s64 offset = before - s->monotonic_ns - s->period_ns;
+	s64 offset;
+	u64 now;
 
-	while (before < deadline) {
-		if (tickpage_read(td->page, &n))
+	for (;;) {
+		now = ktime_get_ns();
+		if (tickpage_read(td->page, &n) || now > deadline)
+			return false;
+		if (n.update_count != s->update_count)
 			break;
-		if (n.update_count != start) {
-			*s = n;
-			offset = before - n.monotonic_ns;
-			break;
-		}
+		prev = now;
 		cpu_relax();
-		before = ktime_get_ns();
 	}
+	*s = n;
+	offset = prev - n.monotonic_ns;
 	/*
 	 * Any offset in [offset - margin, offset] keeps coarse time behind
 	 * the guest clock; keeping the old one when it is in range avoids
@@ -122,6 +126,7 @@ static void tickpage_align(struct tickpage_dev *td, struct tickpage_snapshot *s)
 	tickpage_state.generation = s->generation;
 	tickpage_state.aligns++;
 	td->last_align_ns = ktime_get_ns();
+	return true;
 }
 
 /*
@@ -167,7 +172,8 @@ static void tickpage_update(struct tickpage_dev *td)
 	if (realign) {
 		tickpage_state.status = TICKPAGE_GUEST_ALIGNING;
 		tickpage_publish();
-		tickpage_align(td, &s);
+		if (!tickpage_align(td, &s, now))
+			goto out;
 	}
 	tickpage_state.status = TICKPAGE_GUEST_OK;
 	/*

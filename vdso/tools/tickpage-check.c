@@ -13,6 +13,8 @@
  *   --absent              expect no usable page: check only that readers
  *                         fall back
  *   --print               print one snapshot as "key=value" lines
+ *   --reader=MS           only run one reader for MS ms through whatever
+ *                         the test does meanwhile (pause, unplug...)
  *
  * The monotonic and torn-read checks read the pages directly with the
  * header-only readers, not through libtickpage: the library's
@@ -41,6 +43,7 @@
 static const char *dev_path = TICKPAGE_DEV_PATH;
 static long duration_ms = 1000, slack_us = 2000, tolerance_ms = 5000;
 static int want_absent, want_print, have_host_rt;
+static long reader_ms;
 static int64_t host_rt_ns;
 
 static const struct tickpage *page;
@@ -448,6 +451,56 @@ static void check_threads(void)
 	free(r);
 }
 
+/*
+ * --reader=MS: one reader through whatever happens meanwhile (pause,
+ * migration, publisher restart, hot-unplug): it must survive, never see
+ * monotonic time go back, and say how often the page served it.
+ */
+static void run_reader(long ms)
+{
+	uint64_t end = now_ns(CLOCK_MONOTONIC) + ms * 1000000ull;
+	uint64_t last_raw = 0, last_lib = 0, pages = 0, falls = 0;
+	uint64_t raw_back = 0, lib_back = 0, ahead = 0;
+	int64_t worst_raw = 0;
+
+	while (now_ns(CLOCK_MONOTONIC) < end) {
+		struct tickpage_snapshot s;
+		struct tickpage_guest g;
+		struct timespec ts;
+		uint64_t raw, lib, fine;
+
+		if (!read_pair(&s, &g) && !tickpage_guest_mono(&s, &g, &raw)) {
+			fine = now_ns(CLOCK_MONOTONIC);
+			pages++;
+			if (raw < last_raw) {
+				raw_back++;
+				if ((int64_t)(last_raw - raw) > worst_raw)
+					worst_raw = last_raw - raw;
+			}
+			if (raw > fine)
+				ahead++;
+			last_raw = raw > last_raw ? raw : last_raw;
+		} else {
+			falls++;
+		}
+		tickpage_clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+		lib = (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+		if (lib < last_lib)
+			lib_back++;
+		last_lib = lib;
+	}
+	printf("# reader page=%llu fallback=%llu\n", (unsigned long long)pages,
+	       (unsigned long long)falls);
+	report(1, "reader ran %ld ms (%llu page reads, %llu fallbacks)", ms,
+	       (unsigned long long)pages, (unsigned long long)falls);
+	report(!raw_back, "reader: page monotonic never back (%llu back, worst %lld ns)",
+	       (unsigned long long)raw_back, (long long)worst_raw);
+	report(!ahead, "reader: page monotonic never ahead of CLOCK_MONOTONIC (%llu)",
+	       (unsigned long long)ahead);
+	report(!lib_back, "reader: libtickpage CLOCK_MONOTONIC_COARSE never back (%llu)",
+	       (unsigned long long)lib_back);
+}
+
 /* The library agrees with the page: its values are the page's. */
 static void check_library(void)
 {
@@ -470,7 +523,8 @@ static void check_library(void)
 static void usage(void)
 {
 	fprintf(stderr, "usage: tickpage-check [--dev=PATH] [--duration=MS] [--slack-us=US]\n"
-		"       [--host-realtime=S[.N] [--tolerance-ms=MS]] [--absent] [--print]\n");
+		"       [--host-realtime=S[.N] [--tolerance-ms=MS]] [--absent] [--print]\n"
+		"       [--reader=MS]\n");
 	exit(2);
 }
 
@@ -484,6 +538,7 @@ static void parse(int argc, char **argv)
 		{ "tolerance-ms", required_argument, NULL, 'T' },
 		{ "absent", no_argument, NULL, 'a' },
 		{ "print", no_argument, NULL, 'p' },
+		{ "reader", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char *end;
@@ -491,10 +546,14 @@ static void parse(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': dev_path = optarg; break;
+		case 'd':
+			dev_path = optarg;
+			setenv("TICKPAGE_DEV", optarg, 1);
+			break;
 		case 't': duration_ms = strtol(optarg, &end, 10); goto num;
 		case 's': slack_us = strtol(optarg, &end, 10); goto num;
 		case 'T': tolerance_ms = strtol(optarg, &end, 10); goto num;
+		case 'R': reader_ms = strtol(optarg, &end, 10); goto num;
 		case 'r': {
 			double v = strtod(optarg, &end);
 
@@ -526,6 +585,13 @@ int main(int argc, char **argv)
 			return 1;
 		print_snapshot();
 		return 0;
+	}
+
+	if (reader_ms) {
+		if (map_device())
+			return report_summary();
+		run_reader(reader_ms);
+		return report_summary();
 	}
 
 	/* Before this process maps anything through the library. */

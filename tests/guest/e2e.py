@@ -1,0 +1,447 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+"""End-to-end tests of tickpage.ko, libtickpage and tickpage-check in
+booted guests (tests/vm/vm.py), in both host modes:
+
+  ivshmem   a publisher writes the page into a shared-memory file that
+            stock QEMU maps into the guest with ivshmem-plain: build/hv/
+            tickpaged when it is built, else tests/guest/tp-publish
+  device    the project's QEMU (build/qemu/) with -device tickpage
+
+Usage: tests/guest/e2e.py SCENARIO [--mode ivshmem|device]
+Scenarios: basic, pause, migrate, restart, refuse, unplug, modload.
+One PASS/FAIL/SKIP line per check, exit 0/1/77 (tests/run).
+"""
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, "tests", "vm"))
+import vm as vmlib  # noqa: E402
+
+BUILD = os.path.join(TOP, os.environ.get("O", "build"))
+KO = os.path.join(BUILD, "guest/driver/tickpage.ko")
+CHECK = os.path.join(BUILD, "vdso/tools/tickpage-check")
+PRELOAD = os.path.join(BUILD, "vdso/lib/libtickpage-preload.so")
+PROBE = os.path.join(BUILD, "tests/guest/preload-probe")
+TP_PUBLISH = os.path.join(BUILD, "tests/guest/tp-publish")
+TICKPAGED = os.path.join(BUILD, "hv/tickpaged")
+PERIOD_NS = 1000000
+# Coarse monotonic may lag the guest clock by one period plus jitter.
+# Under TCG the guest's vCPUs and the publisher share two host cores, so
+# the jitter is the host scheduler's: allow it generously (the lag
+# percentiles are printed, and `make bench` measures them properly).
+SLACK_US = 50000
+SYSFS = "/sys/class/misc/tickpage"
+BAD_DMESG = re.compile(r"BUG|WARNING|Oops|Call Trace|general protection|"
+                       r"Unable to handle|refcount_t|list_del corruption")
+
+passes = fails = skips = 0
+
+
+def report(ok, msg):
+    global passes, fails
+    print(f"{'PASS' if ok else 'FAIL'}: {msg}", flush=True)
+    if ok:
+        passes += 1
+    else:
+        fails += 1
+    return ok
+
+
+def skip(msg):
+    global skips
+    print(f"SKIP: {msg}", flush=True)
+    skips += 1
+
+
+def summary():
+    print(f"SUMMARY: {passes} passed, {fails} failed, {skips} skipped")
+    sys.exit(1 if fails else 0 if passes else 77)
+
+
+def log(msg):
+    print(f"# {msg}", flush=True)
+
+
+# -- host side ----------------------------------------------------------
+
+
+class Publisher:
+    """The ivshmem-mode publisher: tickpaged if built, else tp-publish."""
+
+    def __init__(self, path):
+        self.path = path
+        self.proc = None
+        self.starts = 0
+
+    def start(self):
+        self.starts += 1
+        if os.access(TICKPAGED, os.X_OK):
+            cmd = [TICKPAGED, f"--period={PERIOD_NS // 1000000}ms", self.path]
+        else:
+            # tp-publish starts afresh: give each start its own generation,
+            # as a restarted tickpaged does.
+            cmd = [TP_PUBLISH, self.path, f"--period-ns={PERIOD_NS}",
+                   f"--generation={self.starts}"]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if os.path.exists(self.path) and os.path.getsize(self.path) >= 4096:
+                with open(self.path, "rb") as f:
+                    head = f.read(40)
+                if head[:4] == b"TKPG" and int.from_bytes(head[32:40], "little") > 0:
+                    return
+            time.sleep(0.02)
+        raise vmlib.VMError(f"publisher {cmd} wrote no live page to {self.path}")
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+    @property
+    def name(self):
+        return "tickpaged" if os.access(TICKPAGED, os.X_OK) else "tp-publish"
+
+
+def ivshmem_args(path, dev_id, bus=None, mem_id=None):
+    mem_id = mem_id or f"mem-{dev_id}"
+    dev = f"ivshmem-plain,memdev={mem_id},id={dev_id}"
+    if bus:
+        dev += f",bus={bus}"
+    return ["-object", f"memory-backend-file,id={mem_id},share=on,mem-path={path},size=4096",
+            "-device", dev]
+
+
+def initramfs(workdir):
+    """Module, tickpage-check, and for the preload test the host's own
+    dynamic loader and libc (the busybox guest has none)."""
+    files = [f"{PRELOAD}:/lib/tickpage-preload/libtickpage-preload.so",
+             f"{PROBE}:/bin/preload-probe"]
+    seen = set()
+    for exe in (PRELOAD, PROBE):
+        out = subprocess.run(["ldd", exe], check=True, capture_output=True,
+                             text=True).stdout
+        for m in re.finditer(r"(/\S+) \(0x", out):
+            lib = m.group(1)
+            if lib not in seen:
+                seen.add(lib)
+                files.append(f"{os.path.realpath(lib)}:{lib}")
+    out = os.path.join(workdir, "initramfs.cpio.gz")
+    return vmlib.make_initramfs(out, modules=[KO], bins=[CHECK], files=files)
+
+
+class Env:
+    """One scenario's host setup: publisher or project QEMU, and a VM."""
+
+    def __init__(self, mode, hotplug=False):
+        self.mode = mode
+        self.hotplug = hotplug
+        self.work = tempfile.mkdtemp(prefix="tickpage-e2e-")
+        self.initrd = initramfs(self.work)
+        self.shm = f"/dev/shm/tickpage-e2e-{os.getpid()}"
+        self.pub = Publisher(self.shm) if mode == "ivshmem" else None
+        self.args = []
+        self.devices = []
+        self.qemu = None
+        bus = None
+        if hotplug:
+            self.args += ["-device", "pcie-root-port,id=rp1,bus=pcie.0,chassis=1"]
+            bus = "rp1"
+        if mode == "ivshmem":
+            self.args += ivshmem_args(self.shm, "tp0", bus)
+        else:
+            self.qemu = vmlib.PROJECT_QEMU
+            self.devices.append("tickpage,id=tp0" + (f",bus={bus}" if bus else ""))
+
+    def vm(self, **kw):
+        kw.setdefault("initrd", self.initrd)
+        kw.setdefault("args", self.args)
+        kw.setdefault("devices", self.devices)
+        kw.setdefault("qemu", self.qemu)
+        kw.setdefault("append", "tpvm.load=tickpage")
+        return vmlib.VM(**kw)
+
+    def close(self):
+        if self.pub:
+            self.pub.stop()
+        for p in (self.shm,):
+            try:
+                os.unlink(p)
+            except OSError:
+                pass
+
+
+def sysfs(vm, attr):
+    return vm.check(f"cat {SYSFS}/{attr}").strip()
+
+
+def wait_status(vm, want, timeout=10):
+    deadline = time.monotonic() + timeout
+    while True:
+        st = sysfs(vm, "status")
+        if st == want or time.monotonic() > deadline:
+            return st
+        time.sleep(0.1)
+
+
+def dmesg_clean(vm, what):
+    out = vm.check("dmesg")
+    bad = [l for l in out.splitlines() if BAD_DMESG.search(l)]
+    report(not bad, f"{what}: no warning/oops in dmesg"
+           + ("" if not bad else ": " + " | ".join(bad[:3])))
+    return out
+
+
+def run_check(vm, label, args="", timeout=120):
+    t = vm.run_timed(f"tickpage-check {args}", timeout)
+    for line in t.out.splitlines():
+        print(f"    {line}")
+    report(t.rc == 0, f"{label}: tickpage-check {args} (rc={t.rc})")
+    return t
+
+
+def reader_result(out):
+    m = re.search(r"# reader page=(\d+) fallback=(\d+)", out)
+    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+
+
+# -- scenarios ------------------------------------------------------------
+
+
+def basic(env):
+    with env.vm(name="basic") as vm:
+        log(f"booted in {vm.boot_seconds:.2f}s ({vm.accel})")
+        dm = vm.check("dmesg")
+        bound = [l for l in dm.splitlines() if "tickpage" in l and "time page ABI" in l]
+        report(len(bound) == 1, "driver bound the page: " + (bound[0].strip() if bound else "no line"))
+        report(sysfs(vm, "status") == "ok", "sysfs status is ok")
+        report(sysfs(vm, "abi") == "1.0", "sysfs abi is 1.0")
+        report(sysfs(vm, "period_ns") == str(PERIOD_NS), f"sysfs period_ns is {PERIOD_NS}")
+        report(sysfs(vm, "device") not in ("", "none"), "sysfs device names the PCI device")
+
+        # Host-true: what the guest read lies between the host's samples.
+        t = vm.run_timed("tickpage-check --print")
+        kv = dict(l.split("=", 1) for l in t.out.split() if "=" in l)
+        if "realtime" in kv:
+            sec, nsec = kv["realtime"].split(".")
+            rt = int(sec) * 10**9 + int(nsec)
+            lo = t.real_before_ns - PERIOD_NS - SLACK_US * 1000
+            report(lo <= rt <= t.real_after_ns,
+                   f"host-true: page realtime {(rt - t.real_before_ns) / 1e6:+.3f} ms from the "
+                   f"host clock before the command ({(t.real_after_ns - t.real_before_ns) / 1e6:.1f} ms round trip)")
+        else:
+            report(False, f"tickpage-check --print gave no realtime: {t.out!r}")
+
+        run_check(vm, "invariants", f"--duration=3000 --slack-us={SLACK_US} "
+                  f"--host-realtime={t.real_before_ns / 1e9:.9f} --tolerance-ms=10000")
+
+        # An unmodified program under LD_PRELOAD gets the page's clocks.
+        t = vm.run_timed("LD_PRELOAD=/lib/tickpage-preload/libtickpage-preload.so preload-probe")
+        print("    " + t.out.replace("\n", "\n    "))
+        m = re.search(r"realtime_coarse=0 (\d+)\.(\d+) res=0 (\d+)\.(\d+)", t.out)
+        report(t.rc == 0 and m and int(m.group(3)) * 10**9 + int(m.group(4)) == PERIOD_NS,
+               "preload: clock_getres(CLOCK_REALTIME_COARSE) is the page period, not the tick")
+        if m:
+            rt = int(m.group(1)) * 10**9 + int(m.group(2))
+            report(t.real_before_ns - PERIOD_NS - SLACK_US * 1000 <= rt <= t.real_after_ns,
+                   "preload: CLOCK_REALTIME_COARSE host-true")
+        t2 = vm.run("preload-probe")[1]
+        m2 = re.search(r"realtime_coarse=0 \S+ res=0 (\d+)\.(\d+)", t2)
+        report(m2 and int(m2.group(1)) * 10**9 + int(m2.group(2)) != PERIOD_NS,
+               "without the preload the kernel's resolution shows (the probe discriminates)")
+        dmesg_clean(vm, "basic")
+
+
+def pause(env):
+    with env.vm(name="pause") as vm:
+        gen0 = sysfs(vm, "generation")
+        h = vm.spawn("tickpage-check --reader=6000")
+        time.sleep(1.5)
+        vm.pause()
+        time.sleep(1.0)
+        vm.resume()
+        rc, out = vm.reap(h, 120)
+        print("    " + out.replace("\n", "\n    "))
+        report(rc == 0, "reader across pause/resume: monotonic never back, never ahead")
+        page, fb = reader_result(out)
+        report(page > 0, f"reader used the page ({page} page reads, {fb} fallbacks)")
+        report(wait_status(vm, "ok") == "ok", "status ok after resume")
+        log(f"generation {gen0} -> {sysfs(vm, 'generation')}")
+        run_check(vm, "after resume", f"--duration=1000 --slack-us={SLACK_US}")
+        dmesg_clean(vm, "pause")
+
+
+def migrate(env):
+    vm = env.vm(name="migrate")
+    vm.start()
+    try:
+        gen0 = int(sysfs(vm, "generation"))
+        h = vm.spawn("tickpage-check --reader=8000")
+        time.sleep(1.5)
+        caps = {"x-ignore-shared": True} if env.mode == "ivshmem" else None
+        t0 = time.monotonic()
+        vm2 = vm.migrate(capabilities=caps)
+        log(f"migrated to file and back in via -incoming in {time.monotonic() - t0:.2f}s")
+        vm = vm2
+        rc, out = vm.reap(h, 120)
+        print("    " + out.replace("\n", "\n    "))
+        report(rc == 0, "reader across migration: monotonic never back, never ahead")
+        report(wait_status(vm, "ok") == "ok", "status ok after migration")
+        gen1 = int(sysfs(vm, "generation"))
+        if env.mode == "device":
+            report(gen1 != gen0, f"incoming migration changed the generation ({gen0} -> {gen1})")
+        else:
+            log(f"generation {gen0} -> {gen1} (same tickpaged: no change expected)")
+        run_check(vm, "after migration", f"--duration=1000 --slack-us={SLACK_US}")
+        dmesg_clean(vm, "migrate")
+    finally:
+        vm.shutdown()
+
+
+def restart(env):
+    if env.mode != "ivshmem":
+        skip("restart: the publisher is QEMU itself in device mode")
+        return
+    with env.vm(name="restart") as vm:
+        gen0 = int(sysfs(vm, "generation"))
+        h = vm.spawn("tickpage-check --reader=12000")
+        time.sleep(1)
+        env.pub.stop(signal.SIGKILL)
+        st = wait_status(vm, "stale")
+        report(st == "stale", f"{env.pub.name} killed: page marked stale (status {st})")
+        run_check(vm, "stale page", "--absent")
+        env.pub.start()
+        st = wait_status(vm, "ok")
+        gen1 = int(sysfs(vm, "generation"))
+        report(st == "ok", f"{env.pub.name} restarted: page usable again (status {st})")
+        report(gen1 != gen0, f"restart changed the generation ({gen0} -> {gen1})")
+        time.sleep(1)
+        env.pub.stop(signal.SIGTERM)
+        st = wait_status(vm, "invalid")
+        report(st == "invalid", f"{env.pub.name} stopped cleanly: page invalid (status {st})")
+        env.pub.start()
+        report(wait_status(vm, "ok") == "ok", "started again: usable")
+        rc, out = vm.reap(h, 120)
+        print("    " + out.replace("\n", "\n    "))
+        page, fb = reader_result(out)
+        report(rc == 0, "reader across two restarts: survived, never back, never ahead")
+        report(page > 0 and fb > 0, f"reader fell back and recovered ({page} page reads, {fb} fallbacks)")
+        run_check(vm, "after restart", f"--duration=1000 --slack-us={SLACK_US}")
+        dmesg_clean(vm, "restart")
+
+
+def refuse(env):
+    if env.mode != "ivshmem":
+        skip("refuse: the QEMU device always writes a good identity")
+        return
+    args = []
+    for kind in ("magic", "major", "size"):
+        path = f"{env.shm}-{kind}"
+        subprocess.run([TP_PUBLISH, path, f"--bad-{kind}"], check=True)
+        args += ivshmem_args(path, f"bad-{kind}")
+    try:
+        with env.vm(name="refuse", args=args) as vm:
+            dm = vm.check("dmesg")
+            lines = [l for l in dm.splitlines() if "tickpage" in l]
+            for l in lines:
+                log(l.strip())
+            report(sum("unknown ABI major 2" in l for l in lines) == 1,
+                   "unknown ABI major refused with one dmesg line")
+            report(sum("bad header size" in l for l in lines) == 1,
+                   "bad size refused with one dmesg line")
+            report(not any("0x12345678" in l or "probe" in l for l in lines),
+                   "ivshmem without the magic left alone quietly (no line)")
+            report(sysfs(vm, "status") == "absent" and sysfs(vm, "device") == "none",
+                   "nothing bound: status absent")
+            run_check(vm, "no good page", "--absent")
+            dmesg_clean(vm, "refuse")
+    finally:
+        for kind in ("magic", "major", "size"):
+            try:
+                os.unlink(f"{env.shm}-{kind}")
+            except OSError:
+                pass
+
+
+def unplug(env):
+    with env.vm(name="unplug") as vm:
+        dev = sysfs(vm, "device")
+        h = vm.spawn("tickpage-check --reader=8000")
+        time.sleep(1.5)
+        t0 = time.monotonic()
+        vm.device_del("tp0", timeout=60)
+        log(f"device_del of {dev} done in {time.monotonic() - t0:.2f}s")
+        rc, out = vm.reap(h, 120)
+        print("    " + out.replace("\n", "\n    "))
+        page, fb = reader_result(out)
+        report(rc == 0, "reader survived the unplug of its mapped page")
+        report(page > 0 and fb > 0, f"reader used the page, then fell back ({page}/{fb})")
+        report(sysfs(vm, "status") == "absent", "status absent after unplug")
+        run_check(vm, "after unplug", "--absent")
+        rc, _ = vm.run("rmmod tickpage")
+        report(rc == 0, "module unloads after unplug")
+        dmesg_clean(vm, "unplug")
+
+
+def modload(env, n=100):
+    with env.vm(name="modload") as vm:
+        # A process holding the device keeps the module loaded.
+        h = vm.spawn("tickpage-check --reader=3000")
+        time.sleep(1)
+        rc, _ = vm.run("rmmod tickpage")
+        report(rc != 0, "rmmod refused while /dev/tickpage is mapped")
+        vm.reap(h, 60)
+        t0 = time.monotonic()
+        rc, out = vm.run(f"i=0; while [ $i -lt {n} ]; do rmmod tickpage && modprobe tickpage || "
+                         f"{{ echo \"failed at $i\"; exit 1; }}; i=$((i+1)); done", timeout=600)
+        secs = time.monotonic() - t0
+        report(rc == 0, f"rmmod + insmod {n} times ({secs:.1f}s) {out.strip()}")
+        dm = vm.check("dmesg")
+        report(dm.count("time page ABI") == n + 1, f"bound {dm.count('time page ABI')} times")
+        dmesg_clean(vm, "modload")
+        report(wait_status(vm, "ok") == "ok", "page usable after the last load")
+        run_check(vm, "after reloads", f"--duration=500 --slack-us={SLACK_US}")
+
+
+SCENARIOS = dict(basic=basic, pause=pause, migrate=migrate, restart=restart,
+                 refuse=refuse, unplug=unplug, modload=modload)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("scenario", choices=sorted(SCENARIOS))
+    ap.add_argument("--mode", choices=("ivshmem", "device"), default="ivshmem")
+    a = ap.parse_args()
+    for f in (KO, CHECK, PRELOAD, PROBE, TP_PUBLISH):
+        if not os.path.exists(f):
+            print(f"SKIP: {f} not built (make check builds it)")
+            sys.exit(77)
+    if a.mode == "device" and not os.access(vmlib.PROJECT_QEMU, os.X_OK):
+        print(f"SKIP: device mode needs the project's QEMU ({vmlib.PROJECT_QEMU})")
+        sys.exit(77)
+    env = Env(a.mode, hotplug=a.scenario == "unplug")
+    t0 = time.monotonic()
+    try:
+        if env.pub:
+            env.pub.start()
+            log(f"publisher: {env.pub.name}")
+        SCENARIOS[a.scenario](env)
+    except (vmlib.VMError, OSError, subprocess.SubprocessError) as e:
+        report(False, f"{a.scenario}: {e}")
+    finally:
+        env.close()
+    log(f"{a.scenario} ({a.mode}) took {time.monotonic() - t0:.1f}s")
+    summary()
+
+
+if __name__ == "__main__":
+    main()
