@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+/*
+ * Unit tests of the page writer (hv/tickpage-writer.c): what each call
+ * leaves on the page, and, with page-trace, that the page is safe to
+ * read after every single store each call makes (a reader sees the old
+ * snapshot, the new one, or falls back; never a mixture).
+ */
+#include <string.h>
+#include <sys/mman.h>
+
+#include "tickpage-read.h"
+#include "tickpage-writer.h"
+#include "page-trace.h"
+#include "report.h"
+
+static _Alignas(4096) unsigned char buf[TICKPAGE_PAGE_SIZE];
+
+static int read_page(const void *page, struct tickpage_snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	return tickpage_read(page, s);
+}
+
+static void test_calls(void)
+{
+	struct tickpage *tp = (void *)buf;
+	struct tickpage_snapshot s;
+	struct tickpage_sample a = { 1800000000, 1, 1000 };
+	struct tickpage_sample b = { 1800000001, 2, 500 };
+	struct tickpage_sample c = { 1800000002, 3, 2000 };
+	uint32_t seq;
+	int r;
+
+	tickpage_writer_init(tp, 2000000, TICKPAGE_F_VALID | TICKPAGE_F_VM_CLOCK,
+			     77);
+	r = read_page(tp, &s);
+	report(tickpage_validate(tp) == TICKPAGE_OK && r == TICKPAGE_ERR_INVALID,
+	       "init: page recognisable (validate ok) but not valid (read %s)",
+	       tickpage_strerror(r));
+	report(tp->magic == TICKPAGE_MAGIC && tp->abi_major == TICKPAGE_ABI_MAJOR &&
+	       tp->abi_minor == TICKPAGE_ABI_MINOR &&
+	       tp->size == TICKPAGE_SIZE_V1_0,
+	       "init: identity block (magic, %u.%u, size %u)", tp->abi_major,
+	       tp->abi_minor, tp->size);
+	report(tp->flags == TICKPAGE_F_VM_CLOCK,
+	       "init: VALID refused from the caller, other flags kept (%#llx)",
+	       (unsigned long long)tp->flags);
+	report(tp->generation == 77 && tp->period_ns == 2000000 &&
+	       tp->update_count == 0 && tp->monotonic_ns == 0,
+	       "init: generation seeded, period set, counters zero");
+	report(!(tp->seq & 1), "init: seq even afterwards (%u)", tp->seq);
+
+	seq = tp->seq;
+	tickpage_publish(tp, &a);
+	r = read_page(tp, &s);
+	report(r == TICKPAGE_OK && (s.flags & TICKPAGE_F_VALID) &&
+	       s.update_count == 1 && s.realtime_sec == a.realtime_sec &&
+	       s.realtime_nsec == a.realtime_nsec &&
+	       s.monotonic_ns == a.monotonic_ns && s.generation == 77 &&
+	       s.period_ns == 2000000 && (s.flags & TICKPAGE_F_VM_CLOCK),
+	       "publish: VALID set, sample on the page, update_count 1 (%s)",
+	       tickpage_strerror(r));
+	report(tp->seq == seq + 2, "publish: seq advanced by 2 (%u -> %u)",
+	       seq, tp->seq);
+
+	tickpage_publish(tp, &b);
+	read_page(tp, &s);
+	report(s.monotonic_ns == a.monotonic_ns && s.update_count == 2 &&
+	       s.realtime_sec == b.realtime_sec && s.realtime_nsec == 2,
+	       "publish older monotonic (%llu < %llu): page keeps %llu, rest published",
+	       (unsigned long long)b.monotonic_ns,
+	       (unsigned long long)a.monotonic_ns,
+	       (unsigned long long)s.monotonic_ns);
+	tickpage_publish(tp, &c);
+	read_page(tp, &s);
+	report(s.monotonic_ns == c.monotonic_ns && s.update_count == 3,
+	       "publish newer monotonic: taken (%llu)",
+	       (unsigned long long)s.monotonic_ns);
+
+	seq = tp->seq;
+	tickpage_bump_generation(tp);
+	r = read_page(tp, &s);
+	report(r == TICKPAGE_OK && s.generation == 78 && s.update_count == 3 &&
+	       s.monotonic_ns == c.monotonic_ns && tp->seq == seq + 2,
+	       "bump_generation: 77 -> %llu, clocks untouched, seq +2",
+	       (unsigned long long)s.generation);
+
+	tickpage_set_period(tp, 500000);
+	r = read_page(tp, &s);
+	report(r == TICKPAGE_OK && s.period_ns == 500000 && s.generation == 78,
+	       "set_period: readers see %llu ns", (unsigned long long)s.period_ns);
+
+	seq = tp->seq;
+	tickpage_invalidate(tp);
+	r = read_page(tp, &s);
+	report(r == TICKPAGE_ERR_INVALID && tickpage_validate(tp) == TICKPAGE_OK &&
+	       tp->seq == seq + 2,
+	       "invalidate: readers fall back (%s), page still recognisable",
+	       tickpage_strerror(r));
+	tickpage_publish(tp, &a);
+	r = read_page(tp, &s);
+	report(r == TICKPAGE_OK && s.update_count == 4 &&
+	       s.monotonic_ns == c.monotonic_ns,
+	       "publish after invalidate: valid again, monotonic still clamped");
+
+	tickpage_writer_init(tp, 1000000, 0, 100);
+	r = read_page(tp, &s);
+	report(r == TICKPAGE_ERR_INVALID && tp->generation == 100 &&
+	       tp->update_count == 0 && tp->period_ns == 1000000 &&
+	       !(tp->flags & TICKPAGE_F_VM_CLOCK),
+	       "re-init: invalid, new generation, counters reset (%s)",
+	       tickpage_strerror(r));
+}
+
+/* --- every state between two stores --- */
+
+#define MAX_STATES	256
+
+struct states {
+	int n;
+	unsigned char hdr[MAX_STATES][TICKPAGE_SIZE_V1_0];
+};
+
+static void log_state(struct page_trace *t, size_t off)
+{
+	struct states *st = t->priv;
+
+	if (st->n < MAX_STATES)
+		memcpy(st->hdr[st->n++], t->alias, TICKPAGE_SIZE_V1_0);
+}
+
+static int read_hdr(const unsigned char *hdr, struct tickpage_snapshot *s)
+{
+	static _Alignas(4096) unsigned char page[TICKPAGE_PAGE_SIZE];
+
+	memcpy(page, hdr, TICKPAGE_SIZE_V1_0);
+	return read_page(page, s);
+}
+
+/*
+ * Run @op under the trace and check that a reader arriving between any
+ * two of its accesses gets the snapshot from before, the one from after,
+ * or a fallback status.
+ */
+static int check_atomic(struct page_trace *t, struct states *st,
+			const char *what,
+			 void (*op)(struct tickpage *tp, const void *arg),
+			 const void *arg)
+{
+	struct tickpage_snapshot before, after, mid;
+	int rb, ra, i, bad = 0, busy = 0;
+
+	rb = read_page(t->alias, &before);
+	st->n = 0;
+	log_state(t, 0);
+	t->after = log_state;
+	page_trace_start(t);
+	op(t->page, arg);
+	page_trace_stop(t);
+	t->after = NULL;
+	ra = read_page(t->alias, &after);
+
+	for (i = 0; i < st->n; i++) {
+		int r = read_hdr(st->hdr[i], &mid);
+
+		if (r == TICKPAGE_ERR_BUSY)
+			busy++;
+		if (r != TICKPAGE_OK)
+			continue;
+		if (!(rb == TICKPAGE_OK && !memcmp(&mid, &before, sizeof(mid))) &&
+		    !(ra == TICKPAGE_OK && !memcmp(&mid, &after, sizeof(mid))))
+			bad++;
+	}
+	if (what)
+		report(st->n < MAX_STATES && bad == 0 && busy > 0,
+		       "%s: %d states between stores, %d read as busy, %d mixed",
+		       what, st->n, busy, bad);
+	return bad;
+}
+
+/* The detector's own check: a publish that skips the seqcount. */
+static void op_broken_publish(struct tickpage *tp, const void *arg)
+{
+	const struct tickpage_sample *s = arg;
+
+	tp->realtime_sec = s->realtime_sec;
+	tp->realtime_nsec = s->realtime_nsec;
+	tp->monotonic_ns = s->monotonic_ns;
+	tp->update_count++;
+}
+
+static void op_publish(struct tickpage *tp, const void *arg)
+{
+	tickpage_publish(tp, arg);
+}
+
+static void op_bump(struct tickpage *tp, const void *arg)
+{
+	tickpage_bump_generation(tp);
+}
+
+static void op_period(struct tickpage *tp, const void *arg)
+{
+	tickpage_set_period(tp, 250000);
+}
+
+static void op_invalidate(struct tickpage *tp, const void *arg)
+{
+	tickpage_invalidate(tp);
+}
+
+static void op_init(struct tickpage *tp, const void *arg)
+{
+	tickpage_writer_init(tp, 3000000, TICKPAGE_F_VM_CLOCK, 9000);
+}
+
+/*
+ * Re-init of a page a reader has already validated: the page must go
+ * invalid (seq even, VALID clear) before the first byte of anything else
+ * changes, so a reader that cached the identity falls back.
+ */
+static void check_reinit_order(struct states *st)
+{
+	int i, first_change = -1, invalid_at = -1;
+
+	for (i = 1; i < st->n && first_change < 0; i++) {
+		const unsigned char *h = st->hdr[i], *h0 = st->hdr[0];
+		const struct tickpage *tp = (const void *)h;
+
+		if (invalid_at < 0 && !(tp->seq & 1) &&
+		    !(tp->flags & TICKPAGE_F_VALID))
+			invalid_at = i;
+		/* Anything but seq (12..15) and flags (16..23). */
+		if (memcmp(h, h0, 12) || memcmp(h + 24, h0 + 24, 72 - 24))
+			first_change = i;
+	}
+	report(invalid_at > 0 && first_change > invalid_at,
+	       "re-init of a valid page: invalid at state %d, first other change at %d",
+	       invalid_at, first_change);
+}
+
+static void test_traced(void)
+{
+	static struct states st;
+	struct page_trace t;
+	struct tickpage_sample a = { 1800000000, 5, 1000 };
+	struct tickpage_sample b = { 1800000010, 999999999, 2000 };
+	struct tickpage_snapshot s;
+
+	if (page_trace_setup(&t, PROT_READ | PROT_WRITE) < 0) {
+		report_skip("per-store checks need x86-64 Linux (trap flag)");
+		return;
+	}
+	t.priv = &st;
+
+	tickpage_writer_init(t.alias, 1000000, 0, 1);
+	tickpage_publish(t.alias, &a);
+	report(check_atomic(&t, &st, NULL, op_broken_publish, &b) > 0,
+	       "self-check: a publish without the seqcount is caught as mixed");
+	tickpage_publish(t.alias, &a);
+	check_atomic(&t, &st, "publish", op_publish, &b);
+	check_atomic(&t, &st, "bump_generation", op_bump, NULL);
+	check_atomic(&t, &st, "set_period", op_period, NULL);
+	check_atomic(&t, &st, "re-init", op_init, NULL);
+	check_reinit_order(&st);
+	report(read_page(t.alias, &s) == TICKPAGE_ERR_INVALID,
+	       "re-init: ends invalid");
+	tickpage_publish(t.alias, &a);
+	check_atomic(&t, &st, "invalidate", op_invalidate, NULL);
+
+	/* A zeroed page (fresh QEMU BAR, new shm file) initialised. */
+	memset(t.alias, 0, TICKPAGE_PAGE_SIZE);
+	check_atomic(&t, &st, "init of a zero page", op_init, NULL);
+	report(read_page(t.alias, &s) == TICKPAGE_ERR_INVALID &&
+	       tickpage_validate(t.alias) == TICKPAGE_OK,
+	       "init of a zero page: recognisable, invalid");
+
+	page_trace_teardown(&t);
+}
+
+int main(void)
+{
+	test_calls();
+	test_traced();
+	return report_summary();
+}
