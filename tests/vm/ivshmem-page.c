@@ -3,7 +3,7 @@
  * ivshmem-page: read a tickpaged page through an ivshmem-plain device,
  * from guest user space, with no driver.
  *
- * Usage: ivshmem-page [--samples N] [--interval-ms MS]
+ * Usage: ivshmem-page [--samples N] [--interval-ms MS] [--try-write]
  *
  * Finds the ivshmem device (1af4:1110), maps its BAR 2 read-only and
  * takes N snapshots with tickpage_read(), MS apart. Checks what the
@@ -12,6 +12,10 @@
  * go back) and prints each snapshot as
  *   snapshot I realtime_ns=.. monotonic_ns=.. generation=.. update_count=.. period_ns=.. flags=0x..
  * for the host to compare with its own clocks, which only it can do.
+ *
+ * --try-write also maps the BAR writable (as root can) and stores to
+ * the page's magic: with the memory backend's readonly=on the store must
+ * not reach the page. If it does, the magic is put back at once.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -31,7 +35,7 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: ivshmem-page [--samples N] [--interval-ms MS]\n");
+	fprintf(stderr, "usage: ivshmem-page [--samples N] [--interval-ms MS] [--try-write]\n");
 	exit(2);
 }
 
@@ -49,11 +53,33 @@ static long arg_long(const char *s, long min, long max)
 	return v;
 }
 
+/* A store through a writable mapping of the BAR must not reach the page. */
+static void check_write(const char *bdf, const struct tickpage *ro)
+{
+	volatile uint32_t *magic;
+	struct tickpage *rw;
+
+	rw = tpvm_pci_map_bar(bdf, IVSHMEM_BAR_MEM, TICKPAGE_PAGE_SIZE,
+			      PROT_READ | PROT_WRITE);
+	if (!rw) {
+		report(1, "guest cannot even map the page writable: %s", strerror(errno));
+		return;
+	}
+	magic = &rw->magic;
+	*magic = ~TICKPAGE_MAGIC;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!report(TICKPAGE_LOAD(ro->magic) == TICKPAGE_MAGIC,
+		    "guest store to the page is dropped (magic now 0x%08x)",
+		    TICKPAGE_LOAD(ro->magic)))
+		*magic = TICKPAGE_MAGIC;
+	munmap(rw, TICKPAGE_PAGE_SIZE);
+}
+
 int main(int argc, char **argv)
 {
 	struct tickpage_snapshot first = { 0 }, prev = { 0 }, s;
 	long samples = 5, interval_ms = 20;
-	int i, err, bad_reads = 0, backwards = 0;
+	int i, err, bad_reads = 0, backwards = 0, try_write = 0;
 	const struct tickpage *tp;
 	char bdf[32];
 
@@ -62,6 +88,8 @@ int main(int argc, char **argv)
 			samples = arg_long(argv[++i], 2, 1000000);
 		else if (!strcmp(argv[i], "--interval-ms") && i + 1 < argc)
 			interval_ms = arg_long(argv[++i], 0, 10000);
+		else if (!strcmp(argv[i], "--try-write"))
+			try_write = 1;
 		else
 			usage();
 	}
@@ -84,6 +112,9 @@ int main(int argc, char **argv)
 	if (!report(err == TICKPAGE_OK, "page identity: %s (magic 0x%08x, ABI %u.%u, size %u)",
 		    tickpage_strerror(err), tp->magic, tp->abi_major, tp->abi_minor, tp->size))
 		return report_summary();
+
+	if (try_write)
+		check_write(bdf, tp);
 
 	for (i = 0; i < samples; i++) {
 		struct timespec ts = { interval_ms / 1000, (interval_ms % 1000) * 1000000 };

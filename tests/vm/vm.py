@@ -220,9 +220,10 @@ class VM:
         if self.channel:
             a += ["-chardev", f"socket,id=tpvm-cmd,path={self.dir}/cmd.sock,server=on,wait=off",
                   "-device", "isa-serial,chardev=tpvm-cmd"]
+        # args first: they may define buses (pcie-root-port) for devices.
+        a += self.args
         for d in self.devices:
             a += ["-device", d]
-        a += self.args
         if self.incoming:
             a += ["-incoming", "defer"]
         return a
@@ -238,12 +239,7 @@ class VM:
             self.proc = subprocess.Popen(self.cmdline(), stdin=subprocess.DEVNULL,
                                          stdout=err, stderr=err)
         try:
-            self._wait_for_socket("qmp.sock", 30)
-            self.qmp = QMP(os.path.join(self.dir, "qmp.sock"))
-            if self.channel:
-                self._wait_for_socket("cmd.sock", 30)
-                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                self.sock.connect(os.path.join(self.dir, "cmd.sock"))
+            self._connect()
             if self.incoming:
                 self._incoming(*self.incoming)
             self.qmp.cmd("cont")
@@ -274,6 +270,19 @@ class VM:
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
+
+    def _connect(self):
+        """Connect QMP and the command channel of a QEMU started with -S."""
+        try:
+            self._wait_for_socket("qmp.sock", 30)
+            self.qmp = QMP(os.path.join(self.dir, "qmp.sock"))
+            if self.channel:
+                self._wait_for_socket("cmd.sock", 30)
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(os.path.join(self.dir, "cmd.sock"))
+        except (QMPError, OSError) as e:
+            self.kill(grace=2)
+            raise VMError(f"cannot connect to QEMU ({e}); QEMU said:\n{self.stderr()}") from None
 
     def _wait_for_socket(self, name, timeout):
         path = os.path.join(self.dir, name)
@@ -564,6 +573,10 @@ class VM:
             self.shutdown()
         else:
             raise VMError(f"migrate: via={via!r}: want 'file' or 'unix'")
+        # The guest's state went along: keep numbering commands and
+        # background jobs where this VM left off.
+        dest._next_id, dest._bg = self._next_id, self._bg
+        dest.transcript = self.transcript
         dest._log(f"migrated in via {via}")
         return dest
 
@@ -573,12 +586,7 @@ class VM:
             self.proc = subprocess.Popen(self.cmdline(), stdin=subprocess.DEVNULL,
                                          stdout=err, stderr=err)
         try:
-            self._wait_for_socket("qmp.sock", 30)
-            self.qmp = QMP(os.path.join(self.dir, "qmp.sock"))
-            if self.channel:
-                self._wait_for_socket("cmd.sock", 30)
-                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                self.sock.connect(os.path.join(self.dir, "cmd.sock"))
+            self._connect()
             self._incoming(*self.incoming)
         except BaseException:
             self._dump()
