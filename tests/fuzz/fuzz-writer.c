@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+/*
+ * libFuzzer target: the input is a program of writer calls (init,
+ * publish, bump_generation, invalidate, set_period, with operands from
+ * the input) interleaved with reads. A model of what the writer's API
+ * documents (hv/tickpage-writer.h) predicts every read's status and
+ * snapshot; on top of the model, the ABI's reader guarantees are
+ * checked on their own: monotonic_ns never decreases and update_count
+ * never goes back between successful reads with no re-init between
+ * them (a re-init may legitimately restart both).
+ *
+ * The page starts zeroed, as a fresh QEMU BAR or shm file does; calls
+ * before the first init are skipped (the API requires init first).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tickpage-read.h"
+#include "tickpage-writer.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static _Alignas(4096) unsigned char page[TICKPAGE_PAGE_SIZE];
+
+#define CHECK(cond)							\
+	do {								\
+		if (!(cond)) {						\
+			fprintf(stderr, "fuzz-writer: %s:%d: %s\n",	\
+				__FILE__, __LINE__, #cond);		\
+			abort();					\
+		}							\
+	} while (0)
+
+struct input {
+	const uint8_t *p;
+	size_t n;
+};
+
+static uint64_t take(struct input *in, size_t bytes)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < bytes && in->n; i++, in->p++, in->n--)
+		v |= (uint64_t)*in->p << (8 * i);
+	return v;
+}
+
+/*
+ * Operands: a width byte picks small or full-range values, so both the
+ * interesting edges (0, 1e9, clamping) and arbitrary values are reached.
+ */
+static uint64_t operand(struct input *in)
+{
+	switch (take(in, 1) & 3) {
+	case 0:
+		return take(in, 1);
+	case 1:
+		return take(in, 4);
+	case 2:
+		return 1000000000ull - 2 + take(in, 1) % 4;
+	default:
+		return take(in, 8);
+	}
+}
+
+/* What the API documents the page must say. */
+struct model {
+	int inited;
+	uint64_t flags, generation, update_count, period_ns, monotonic_ns;
+	int64_t realtime_sec;
+	uint32_t realtime_nsec;
+};
+
+/* Reader-side guarantees, tracked across reads. */
+struct seen {
+	int have;
+	uint64_t monotonic_ns, update_count;
+};
+
+static void check_read(const struct model *m, struct seen *seen)
+{
+	const struct tickpage *tp = (const void *)page;
+	struct tickpage_snapshot s;
+	int want, r;
+
+	r = tickpage_read(tp, &s);
+	if (!m->inited) {
+		CHECK(r == TICKPAGE_ERR_MAGIC);
+		return;
+	}
+	CHECK(tickpage_validate(tp) == TICKPAGE_OK);
+	if (!(m->flags & TICKPAGE_F_VALID))
+		want = TICKPAGE_ERR_INVALID;
+	else if (m->realtime_nsec >= 1000000000u || !m->period_ns)
+		want = TICKPAGE_ERR_RANGE;
+	else
+		want = TICKPAGE_OK;
+	CHECK(r == want);
+	CHECK(!(tp->seq & 1));
+	if (r != TICKPAGE_OK)
+		return;
+
+	CHECK(s.flags == m->flags && s.generation == m->generation &&
+	      s.update_count == m->update_count &&
+	      s.period_ns == m->period_ns &&
+	      s.realtime_sec == m->realtime_sec &&
+	      s.realtime_nsec == m->realtime_nsec &&
+	      s.monotonic_ns == m->monotonic_ns);
+	CHECK(s.realtime_nsec < 1000000000u && s.period_ns);
+	if (seen->have) {
+		CHECK(s.monotonic_ns >= seen->monotonic_ns);
+		CHECK(s.update_count >= seen->update_count);
+	}
+	seen->have = 1;
+	seen->monotonic_ns = s.monotonic_ns;
+	seen->update_count = s.update_count;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct tickpage *tp = (void *)page;
+	struct input in = { data, size };
+	struct model m = { 0 };
+	struct seen seen = { 0 };
+	int ops = 0;
+
+	memset(page, 0, sizeof(page));
+	while (in.n && ops++ < 4096) {
+		unsigned int op = take(&in, 1) % 6;
+		struct tickpage_sample s;
+		uint64_t a, b, c;
+
+		if (op != 0 && op != 5 && !m.inited)
+			continue;
+		switch (op) {
+		case 0:
+			a = operand(&in);
+			b = operand(&in);
+			c = operand(&in);
+			tickpage_writer_init(tp, a, b, c);
+			m.inited = 1;
+			m.period_ns = a;
+			m.flags = b & ~TICKPAGE_F_VALID;
+			m.generation = c;
+			m.update_count = 0;
+			m.realtime_sec = 0;
+			m.realtime_nsec = 0;
+			m.monotonic_ns = 0;
+			seen.have = 0;	/* a restart may restart the clocks */
+			break;
+		case 1:
+			s.realtime_sec = (int64_t)operand(&in);
+			s.realtime_nsec = (uint32_t)operand(&in);
+			s.monotonic_ns = operand(&in);
+			tickpage_publish(tp, &s);
+			m.realtime_sec = s.realtime_sec;
+			m.realtime_nsec = s.realtime_nsec;
+			if (s.monotonic_ns > m.monotonic_ns)
+				m.monotonic_ns = s.monotonic_ns;
+			m.update_count++;
+			m.flags |= TICKPAGE_F_VALID;
+			break;
+		case 2:
+			tickpage_bump_generation(tp);
+			m.generation++;
+			break;
+		case 3:
+			tickpage_invalidate(tp);
+			m.flags &= ~TICKPAGE_F_VALID;
+			break;
+		case 4:
+			a = operand(&in);
+			tickpage_set_period(tp, a);
+			m.period_ns = a;
+			break;
+		case 5:
+			check_read(&m, &seen);
+			break;
+		}
+	}
+	check_read(&m, &seen);
+	return 0;
+}

@@ -1,0 +1,50 @@
+#!/bin/sh
+# Run one libFuzzer target for a bounded time and report the result.
+#
+# Usage: tests/fuzz/run-fuzz.sh TARGET SECONDS
+#   TARGET is fuzz-read or fuzz-writer (built by tests/fuzz/fuzz.mk).
+# The corpus grows in build/tests/fuzz/corpus-TARGET across runs, seeded
+# from mkseeds; a crash, a failed CHECK or a sanitizer report fails the
+# test and leaves the input in build/tests/fuzz/artifacts/.
+. tests/lib/report.sh
+O=${O:-build}
+dir=$O/tests/fuzz
+target=$1 secs=$2
+bin=$dir/$target
+case $target in
+fuzz-read) seeds=$dir/seeds-read ;;
+fuzz-writer) seeds=$dir/seeds-writer ;;
+*) echo "run-fuzz.sh: unknown target '$target' (fuzz-read or fuzz-writer)" >&2
+   exit 2 ;;
+esac
+case $secs in
+''|*[!0-9]*) echo "run-fuzz.sh: SECONDS must be a whole number, not '$secs'" >&2
+   exit 2 ;;
+esac
+if [ ! -x "$bin" ] || [ ! -d "$seeds" ]; then
+	fail "$target: not built (make $bin $seeds)"
+	summary
+fi
+corpus=$dir/corpus-$target
+mkdir -p "$corpus" "$dir/artifacts"
+log=$dir/$target.log
+
+# -timeout: a read that spins too long counts as a hang; the reader's
+# retry bound keeps a read far below it.
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+ASAN_OPTIONS=abort_on_error=1 \
+	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+	-print_final_stats=1 -artifact_prefix="$dir/artifacts/$target-" \
+	"$corpus" "$seeds" >"$log" 2>&1
+rc=$?
+execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
+cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
+if [ $rc -eq 0 ] && [ -n "$execs" ] && [ "$execs" -gt 0 ] &&
+   ! grep -qE 'ERROR: (AddressSanitizer|libFuzzer)|runtime error:' "$log"; then
+	pass "$target: ${secs}s, $execs inputs ($rate/s), $cov, no crash, no sanitizer report"
+else
+	tail -n 40 "$log" | sed 's/^/    /'
+	fail "$target: exit $rc after ${execs:-0} inputs (log $log, inputs in $dir/artifacts/)"
+fi
+summary
