@@ -1,0 +1,19 @@
+# guest/linux/: the patched guest kernel. The build itself is cached
+# outside the tree (scripts/build-guest-kernel); this stamp only records
+# which cache entry the tests use.
+GUEST_KERNEL := $(O)/guest/linux/bzImage.path
+
+.PHONY: guest-kernel guest-kernel-stock
+guest-kernel $(GUEST_KERNEL): scripts/build-guest-kernel \
+		guest/linux/tickpage.config $(wildcard guest/linux/*.patch) \
+		$(wildcard guest/driver/*.[ch]) $(wildcard vdso/include/*.h)
+	$(quiet) KERNEL $(GUEST_KERNEL)
+	$(Q)mkdir -p $(O)/guest/linux
+	$(Q)scripts/build-guest-kernel >$(GUEST_KERNEL).tmp
+	$(Q)mv $(GUEST_KERNEL).tmp $(GUEST_KERNEL)
+
+guest-kernel-stock:
+	$(Q)scripts/build-guest-kernel --stock >/dev/null
+
+CHECK_DEPS += $(GUEST_KERNEL)
+BENCH_DEPS += $(GUEST_KERNEL) guest-kernel-stock
