@@ -4,12 +4,14 @@
 as a one-shot test, and powers off cleanly."""
 import os
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from report import report, summary  # noqa: E402
-from vm import VM, guest_kernel, oneshot  # noqa: E402
+from vm import VM, guest_kernel, make_initramfs, oneshot  # noqa: E402
 
-kver = guest_kernel()["KVER"]
+kernel = guest_kernel()
+kver = kernel["KVER"]
 
 with VM() as vm:
     print(f"boot: {vm.boot_seconds:.2f}s with {vm.accel}")
@@ -35,4 +37,17 @@ report(rc == 0 and out.strip() == kver,
        f"one-shot tpvm.run=uname: rc={rc} output={out.strip()!r}")
 rc, out, vm = oneshot("false")
 report(rc == 1, f"one-shot test's exit code reaches the host: false -> rc={rc}")
+# Modules: one by path (as tickpage.ko is packed) and one of the kernel's
+# own by name with its dependencies, loaded at boot with tpvm.load.
+with tempfile.TemporaryDirectory() as tmp:
+    initrd = make_initramfs(os.path.join(tmp, "initramfs.cpio.gz"),
+                            modules=[os.path.join(kernel["MODDIR"], "kernel/drivers/net/dummy.ko"),
+                                     "virtio_console"],
+                            kmod_dir=kernel["MODDIR"])
+    with VM(initrd=initrd, load=["dummy", "virtio_console"], name="modules") as vm:
+        rc, out = vm.run("cut -d' ' -f1 /proc/modules | sort | tr '\\n' ' '")
+        report(out.split() == ["dummy", "virtio", "virtio_console", "virtio_ring"],
+               f"tpvm.load loads modules and their dependencies: {out.strip()}")
+        rc, out = vm.run("modprobe -r virtio_console dummy && cat /proc/modules")
+        report(rc == 0 and out == "", f"modprobe -r unloads them (rc {rc}): {out!r}")
 summary()
