@@ -45,7 +45,7 @@ static void test_layout(void)
 	report(sizeof(struct tickpage) == 72 && TICKPAGE_SIZE_V1_0 == 72,
 	       "1.0 header is 72 bytes (sizeof %zu)", sizeof(struct tickpage));
 	report(TICKPAGE_PAGE_SIZE == 4096, "page is 4096 bytes");
-	report((__typeof__(((struct tickpage *)0)->realtime_sec))-1 < 0,
+	report((__typeof__(((struct tickpage *)buf)->realtime_sec))-1 < 0,
 	       "realtime_sec is signed (times before 1970 are representable)");
 	report(TICKPAGE_PERIOD_MIN_NS <= TICKPAGE_PERIOD_DEFAULT_NS &&
 	       TICKPAGE_PERIOD_DEFAULT_NS <= TICKPAGE_PERIOD_MAX_NS &&
