@@ -50,10 +50,3 @@ $(VM_INITRAMFS): scripts/mkinitramfs tests/vm/init $$(VM_GUEST_BINS) $$(VM_GUEST
 		$(foreach m,$(VM_GUEST_MODULES) $(VM_KERNEL_MODULES),--module $(m)) \
 		$(if $(VM_KERNEL_MODULES),--kmod-dir $$(sed -n 's/^MODDIR=//p' $(VM_KERNEL_ENV)))
 
-# Until build/hv/tickpaged exists: a minimal publisher for the ivshmem
-# smoke test. Goes away when tickpaged lands.
-VM_STAND_IN := $(VM_DIR)/stand-in-publisher
-CHECK_DEPS += $(VM_STAND_IN)
-$(VM_STAND_IN): $(O)/tests/vm/stand-in-publisher.o $(HV_WRITER_OBJ)
-	$(quiet) LD $@
-	$(Q)$(CC) $(CFLAGS) -o $@ $^
