@@ -6,6 +6,7 @@ import os
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from report import report, summary  # noqa: E402
 from vm import VM, guest_kernel, make_initramfs, oneshot  # noqa: E402

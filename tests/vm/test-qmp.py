@@ -7,6 +7,7 @@ import os
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from report import report, summary  # noqa: E402
 from vm import VM, VMError  # noqa: E402
