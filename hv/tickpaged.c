@@ -60,8 +60,11 @@ struct tickpaged_state {
 };
 
 /*
- * Bump the generation before publishing a stepped wall clock, so that no
- * reader sees the new realtime under the old generation.
+ * A stepped wall clock goes out under a new generation, and no valid
+ * snapshot may pair the new generation with the old time either (a
+ * guest realigns on the first snapshot of a generation). The writer
+ * bumps and publishes in two seqcount writes, so the page is invalid
+ * between them: readers fall back for those few stores.
  */
 static void check_step(struct tickpaged_state *st,
 		       const struct tickpage_sample *s)
@@ -75,6 +78,7 @@ static void check_step(struct tickpaged_state *st,
 
 	if (steps != st->seen_steps ||
 	    (uint64_t)(jump < 0 ? -jump : jump) > slack) {
+		tickpage_invalidate(st->pg.tp);
 		tickpage_bump_generation(st->pg.tp);
 		/* Once per step, not per tick: allowed by the cost budget. */
 		if (!st->o->quiet)
@@ -111,18 +115,19 @@ static void run(struct tickpaged_state *st)
 	uint64_t period = st->o->period_ns;
 	uint64_t next = st->last_mono + period, now;
 	struct timespec ts;
+	int err;
 
 	while (!tickpaged_stop) {
 		ns_to_ts(next, &ts);
-		if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
-				    NULL) == EINTR) {
-			if (tickpaged_reload) {
-				tickpaged_reload = 0;
-				/* A bad file keeps the old offset; said once. */
-				tickpaged_clock_reload(&st->clk);
-			}
-			continue;
+		err = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		/* The signal may have come while we were awake: check always. */
+		if (tickpaged_reload) {
+			tickpaged_reload = 0;
+			/* A bad file keeps the old offset; said once. */
+			tickpaged_clock_reload(&st->clk);
 		}
+		if (err == EINTR)
+			continue;
 		publish(st, true);
 		now = st->last_mono;
 		next += period;

@@ -1,0 +1,93 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+# tickpaged refuses bad usage and unusable paths with one clear line on
+# stderr ("tickpaged: ...") and the documented exit code (2 usage,
+# 1 run time), and never clobbers a file that is not a tickpage.
+. tests/lib/report.sh
+
+BIN=${TICKPAGED:-build/hv/tickpaged}
+dir=$(mktemp -d /dev/shm/tickpaged-test-args.XXXXXX) || exit 1
+trap 'rm -rf "$dir"' EXIT
+
+# expect CODE WHAT ARGS...: exit code CODE, exactly one stderr line that
+# starts "tickpaged: ", and (for a runtime error) it names the path.
+expect() {
+	want=$1 what=$2; shift 2
+	timeout 5 "$BIN" "$@" >"$dir/out" 2>"$dir/err"
+	rc=$?
+	lines=$(wc -l <"$dir/err")
+	if [ "$rc" = "$want" ] && [ "$lines" = 1 ] &&
+	   grep -q '^tickpaged: ' "$dir/err"; then
+		pass "$what: exit $rc: $(cat "$dir/err")"
+	else
+		fail "$what: exit $rc (want $want), $lines stderr lines: $(cat "$dir/err")"
+	fi
+}
+
+expect 2 "no PATH"
+expect 2 "two PATHs" "$dir/a" "$dir/b"
+expect 2 "unknown option" --bogus "$dir/p"
+expect 2 "option without its argument" "$dir/p" --period
+expect 2 "period without a unit" --period=1000 "$dir/p"
+expect 2 "period with a bad unit" --period=1xs "$dir/p"
+expect 2 "period that is not a number" --period=ms "$dir/p"
+expect 2 "period zero" --period=0ms "$dir/p"
+expect 2 "period below 100us" --period=99us "$dir/p"
+expect 2 "period above 1s" --period=1001ms "$dir/p"
+expect 2 "period overflowing 64 bits" --period=99999999999999999999s "$dir/p"
+expect 2 "mode that is not octal" --mode=0999 "$dir/p"
+expect 2 "unknown group" --group=no-such-group-tickpage "$dir/p"
+[ -e "$dir/p" ] && fail "a refused start created $dir/p" ||
+	pass "refused starts created no file"
+
+expect 1 "PATH is a directory" "$dir"
+expect 1 "PATH in a missing directory" "$dir/missing/page"
+expect 1 "PATH is not a regular file" /dev/null
+mkfifo "$dir/fifo"
+expect 1 "PATH is a FIFO" "$dir/fifo"
+
+printf 'hello' >"$dir/small"
+expect 1 "wrong-size file that is not a tickpage" "$dir/small"
+check "the wrong-size file is left as it was" \
+	test "$(cat "$dir/small")" = hello
+
+head -c 4096 /dev/urandom >"$dir/junk"
+cp "$dir/junk" "$dir/junk.orig"
+expect 1 "page-size file holding something else" "$dir/junk"
+check "the other file is left as it was" cmp -s "$dir/junk" "$dir/junk.orig"
+
+# Root may write anything, so be someone else to see the refusal.
+: >"$dir/ro"
+chmod 0644 "$dir/ro"
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	chmod 0755 "$dir"
+	BIN_ABS=$(readlink -f "$BIN")
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$BIN_ABS" "$dir/ro" >"$dir/out" 2>"$dir/err"
+	rc=$?
+	if [ $rc = 1 ] && [ "$(wc -l <"$dir/err")" = 1 ] &&
+	   grep -q '^tickpaged: .*cannot open for writing' "$dir/err"; then
+		pass "unwritable file: exit 1: $(cat "$dir/err")"
+	else
+		fail "unwritable file: exit $rc: $(cat "$dir/err")"
+	fi
+elif [ "$(id -u)" != 0 ]; then
+	chmod 0444 "$dir/ro"
+	expect 1 "unwritable file" "$dir/ro"
+else
+	skip "unwritable file: root without setpriv"
+fi
+
+"$BIN" --help >"$dir/out" 2>"$dir/err"
+rc=$?
+missing=""
+for s in NAME SYNOPSIS DESCRIPTION OPTIONS SIGNALS FILES EXAMPLES; do
+	grep -q "^$s\$" "$dir/out" || missing="$missing $s"
+done
+if [ $rc = 0 ] && [ -z "$missing" ] && [ ! -s "$dir/err" ]; then
+	pass "--help: exit 0, man-page sections on stdout"
+else
+	fail "--help: exit $rc, missing sections:$missing"
+fi
+
+summary

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
+/*
+ * Helpers for the tickpaged tests: run the real daemon binary on a
+ * private shm file and look at the page the way any consumer does,
+ * through an independent read-only mapping and tickpage-read.h.
+ */
+#ifndef TICKPAGED_TEST_TPD_H
+#define TICKPAGED_TEST_TPD_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "report.h"
+#include "tickpage-read.h"
+
+#define TPD_BIN_DEFAULT	"build/hv/tickpaged"
+
+static inline int64_t tpd_now(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+static inline void tpd_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000l };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* A private page file, removed by tpd_cleanup(). */
+static char tpd_file[128];
+
+static inline const char *tpd_path(const char *name)
+{
+	snprintf(tpd_file, sizeof(tpd_file), "/dev/shm/tickpaged-test-%s-%d",
+		 name, (int)getpid());
+	unlink(tpd_file);
+	return tpd_file;
+}
+
+static inline void tpd_cleanup(void)
+{
+	if (tpd_file[0])
+		unlink(tpd_file);
+}
+
+/* Start tickpaged -q [args...] PATH; args ends with NULL. */
+static inline pid_t tpd_start(const char *path, const char *const *args)
+{
+	const char *bin = getenv("TICKPAGED") ? getenv("TICKPAGED") :
+			  TPD_BIN_DEFAULT;
+	const char *argv[16];
+	int n = 0;
+	pid_t pid;
+
+	argv[n++] = bin;
+	argv[n++] = "-q";
+	while (args && *args && n < 14)
+		argv[n++] = *args++;
+	argv[n++] = path;
+	argv[n] = NULL;
+
+	pid = fork();
+	if (pid == 0) {
+		execv(bin, (char *const *)argv);
+		fprintf(stderr, "exec %s: %s\n", bin, strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Map the page the way a consumer does: read-only, shared. */
+static inline const struct tickpage *tpd_map(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	void *p;
+
+	if (fd < 0)
+		return NULL;
+	p = mmap(NULL, TICKPAGE_PAGE_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * Wait until @path holds a valid page (the daemon may not have created
+ * it yet); returns the mapping, or NULL if the daemon died or 3 s passed.
+ */
+static inline const struct tickpage *tpd_wait_valid(const char *path,
+						    pid_t pid)
+{
+	int64_t end = tpd_now(CLOCK_MONOTONIC) + 3000000000ll;
+	const struct tickpage *tp = NULL;
+	struct tickpage_snapshot s;
+	int status;
+
+	while (tpd_now(CLOCK_MONOTONIC) < end) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return NULL;
+		if (!tp)
+			tp = tpd_map(path);
+		if (tp && tickpage_read(tp, &s) == TICKPAGE_OK)
+			return tp;
+		tpd_sleep_ms(5);
+	}
+	return NULL;
+}
+
+/* Send @sig and reap; returns the wait status, or -1 after 3 s. */
+static inline int tpd_stop(pid_t pid, int sig)
+{
+	int64_t end = tpd_now(CLOCK_MONOTONIC) + 3000000000ll;
+	int status;
+
+	kill(pid, sig);
+	while (tpd_now(CLOCK_MONOTONIC) < end) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return status;
+		tpd_sleep_ms(5);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
+/*
+ * Stop the publisher (SIGSTOP) between two writes, so the page holds
+ * still for the test to look at; SIGCONT lets it go on.
+ */
+static inline int tpd_freeze(pid_t pid, const struct tickpage *tp)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		kill(pid, SIGSTOP);
+		tpd_sleep_ms(20);
+		if (!(__atomic_load_n(&tp->seq, __ATOMIC_ACQUIRE) & 1))
+			return 0;
+		kill(pid, SIGCONT);
+	}
+	return -1;
+}
+
+/* Realtime of a snapshot in ns. */
+static inline int64_t tpd_rt(const struct tickpage_snapshot *s)
+{
+	return s->realtime_sec * 1000000000ll + s->realtime_nsec;
+}
+
+#endif /* TICKPAGED_TEST_TPD_H */
