@@ -150,12 +150,20 @@ static int show_once(const char *path, const struct tickpage *tp)
 	printf("generation  %" PRIu64 "\n", s.generation);
 	printf("updates     %" PRIu64 "\n", s.update_count);
 	printf("period      %s\n", per);
+	if (err) {
+		/* A stopped page's age says nothing about its accuracy. */
+		printf("realtime    %s UTC   (last published)\n", page);
+		printf("monotonic   %" PRIu64 ".%09" PRIu64 " s   (last published)\n",
+		       s.monotonic_ns / 1000000000u,
+		       s.monotonic_ns % 1000000000u);
+		return SHOW_EXIT_INVALID;
+	}
 	printf("realtime    %s UTC   host %s  (page behind by %.3f ms)\n",
 	       page, host, (double)(host_rt - page_rt) / 1e6);
 	printf("monotonic   %" PRIu64 ".%09" PRIu64 " s   host %" PRId64 ".%09" PRId64 " s\n",
 	       s.monotonic_ns / 1000000000u, s.monotonic_ns % 1000000000u,
 	       (int64_t)(host_mono / 1000000000), (int64_t)(host_mono % 1000000000));
-	return err ? SHOW_EXIT_INVALID : 0;
+	return 0;
 }
 
 static int show_line(const struct tickpage *tp)
