@@ -369,6 +369,12 @@ def refuse(env):
             report(sysfs(vm, "status") == "absent" and sysfs(vm, "device") == "none",
                    "nothing bound: status absent")
             run_check(vm, "no good page", "--absent")
+            dmesg_clean(vm, "refuse (first load)")
+            # The silent refusal was for the right reason: its debug line.
+            vm.check("rmmod tickpage && dmesg -c >/dev/null && modprobe tickpage dyndbg=+p")
+            dm = vm.check("dmesg")
+            report(sum("magic 0x12345678, not a tickpage" in l for l in dm.splitlines()) == 1,
+                   "with dyndbg the ivshmem without the magic says why (debug level)")
             dmesg_clean(vm, "refuse")
     finally:
         for kind in ("magic", "major", "size"):
