@@ -1,0 +1,144 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+#
+# scripts/tickpage-virt-xml without a daemon: both modes on sample
+# domains (tests/libvirt/xml/), the namespaces and comments it must keep,
+# and every bad input it must refuse with one line, exit 1 and no file
+# touched (checksums before and after, no temporary file left over).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/report.sh
+
+TOOL=scripts/tickpage-virt-xml
+X=tests/libvirt/xml
+QNS=http://libvirt.org/schemas/domain/qemu/1.0
+command -v virt-xml-validate >/dev/null || { skip "virt-xml-validate missing (run scripts/setup)"; summary; }
+command -v xmllint >/dev/null || { skip "xmllint missing (run scripts/setup)"; summary; }
+
+work=$(mktemp -d /tmp/tickpage-virt-xml-test.XXXXXX)
+trap 'rm -rf "$work"' EXIT INT TERM
+
+# xp FILE XPATH: the string value of XPATH in FILE ('' if none).
+xp() { xmllint --xpath "string($2)" "$1" 2>/dev/null; }
+# xpq FILE XPATH: same, with the qemu: prefix bound for XPATH.
+xpq() {
+	printf 'setns qemu=%s\nxpath string(%s)\n' "$QNS" "$2" |
+		xmllint --shell "$1" 2>/dev/null | sed -n 's/.*Object is a string : //p'
+}
+valid() { virt-xml-validate "$1" domain >/dev/null 2>&1; }
+
+# ---- shmem mode -------------------------------------------------------
+out=$work/shmem.xml
+if $TOOL $X/plain.xml -o "$out" 2>"$work/err"; then
+	pass "shmem: plain domain accepted"
+else
+	fail "shmem: plain domain refused: $(cat "$work/err")"
+fi
+check "shmem: result validates" valid "$out"
+check "shmem: <shmem name='tickpage' role='master'>" \
+	test "$(xp "$out" "count(/domain/devices/shmem[@name='tickpage'][@role='master'])")" = 1
+check "shmem: model ivshmem-plain" \
+	test "$(xp "$out" "/domain/devices/shmem/model/@type")" = ivshmem-plain
+check "shmem: size 1 MiB (libvirt's minimum)" \
+	test "$(xp "$out" "/domain/devices/shmem/size/@unit")$(xp "$out" "/domain/devices/shmem/size")" = M1
+check "shmem: emulator left alone" \
+	test "$(xp "$out" "/domain/devices/emulator")" = /usr/bin/qemu-system-x86_64
+check "shmem: serial device kept" test "$(xp "$out" "count(/domain/devices/serial)")" = 1
+
+out=$work/named.xml
+$TOOL --shmem-name=tp-rack1 --shmem-role=peer $X/plain.xml -o "$out" 2>/dev/null
+check "shmem: --shmem-name and --shmem-role honoured" \
+	test "$(xp "$out" "/domain/devices/shmem/@name")/$(xp "$out" "/domain/devices/shmem/@role")" = tp-rack1/peer
+
+out=$work/ns-shmem.xml
+$TOOL $X/qemu-ns.xml -o "$out" 2>/dev/null
+check "shmem: qemu namespace and its args kept" \
+	test "$(xpq "$out" "/domain/qemu:commandline/qemu:arg[2]/@value")" = timestamp=on
+check "shmem: qemu:env kept" test "$(xpq "$out" "/domain/qemu:commandline/qemu:env/@name")" = TICKPAGE_TEST
+check "shmem: comment kept" grep -q 'the console a person attaches to' "$out"
+check "shmem: kvm domain accepted and valid" valid "$out"
+
+# ---- device mode ------------------------------------------------------
+out=$work/device.xml
+$TOOL --mode=device --emulator=/opt/tp/qemu-system-x86_64 --period=2ms \
+	$X/plain.xml -o "$out" 2>"$work/err"
+check "device: result validates" valid "$out"
+check "device: emulator replaced" \
+	test "$(xp "$out" "/domain/devices/emulator")" = /opt/tp/qemu-system-x86_64
+check "device: -device tickpage,period-ns=2000000 in qemu:commandline" \
+	test "$(xpq "$out" "/domain/qemu:commandline/qemu:arg[1]/@value") $(xpq "$out" "/domain/qemu:commandline/qemu:arg[2]/@value")" = "-device tickpage,period-ns=2000000"
+check "device: qemu namespace declared on <domain>" grep -q "xmlns:qemu=\"$QNS\"" "$out"
+check "device: no <shmem> added" test "$(xp "$out" "count(//shmem)")" = 0
+
+out=$work/device-ns.xml
+$TOOL --mode=device --emulator=/opt/tp/q --datadir=/usr/share/qemu $X/qemu-ns.xml -o "$out" 2>/dev/null
+check "device: existing qemu args kept, ours appended" \
+	test "$(xpq "$out" "count(/domain/qemu:commandline/qemu:arg)")/$(xpq "$out" "/domain/qemu:commandline/qemu:arg[1]/@value")/$(xpq "$out" "/domain/qemu:commandline/qemu:arg[6]/@value")" = "6/-msg/tickpage"
+check "device: one qemu:commandline only" \
+	test "$(xpq "$out" "count(/domain/qemu:commandline)")" = 1
+check "device: --datadir becomes -L" \
+	test "$(xpq "$out" "/domain/qemu:commandline/qemu:arg[3]/@value") $(xpq "$out" "/domain/qemu:commandline/qemu:arg[4]/@value")" = "-L /usr/share/qemu"
+check "device: result validates" valid "$out"
+
+# ---- --in-place --------------------------------------------------------
+cp $X/plain.xml "$work/inplace.xml"
+before=$(sha256sum <"$work/inplace.xml")
+$TOOL --in-place "$work/inplace.xml" 2>/dev/null
+check "--in-place: rewrites the file" test "$(sha256sum <"$work/inplace.xml")" != "$before"
+check "--in-place: result validates" valid "$work/inplace.xml"
+after=$(sha256sum <"$work/inplace.xml")
+$TOOL --in-place "$work/inplace.xml" 2>/dev/null
+check "--in-place twice: second run refused, file unchanged" \
+	test $? = 1 -a "$(sha256sum <"$work/inplace.xml")" = "$after"
+
+# ---- refusals: one line, exit 1, nothing touched ----------------------
+# refuse DESC WANT-IN-MESSAGE INPUT ARGS...: run on a copy of INPUT, both
+# --in-place and with -o onto an existing file.
+refuse() {
+	desc=$1 want=$2 in=$3
+	shift 3
+	cp "$in" "$work/in.xml"
+	echo "precious" >"$work/out.xml"
+	sum_in=$(sha256sum <"$work/in.xml")
+	sum_out=$(sha256sum <"$work/out.xml")
+	$TOOL "$@" "$work/in.xml" -o "$work/out.xml" >"$work/stdout" 2>"$work/err"
+	rc=$?
+	$TOOL "$@" --in-place "$work/in.xml" >>"$work/stdout" 2>>"$work/err2"
+	rc2=$?
+	lines=$(wc -l <"$work/err")
+	left=$(find "$work" -name '.tickpage-virt-xml.*' | wc -l)
+	if [ $rc = 1 ] && [ $rc2 = 1 ] && [ "$lines" = 1 ] &&
+	   grep -q "^tickpage-virt-xml: .*$want" "$work/err" &&
+	   [ ! -s "$work/stdout" ] && [ "$left" = 0 ] &&
+	   [ "$(sha256sum <"$work/in.xml")" = "$sum_in" ] &&
+	   [ "$(sha256sum <"$work/out.xml")" = "$sum_out" ]; then
+		pass "refused, untouched: $desc ($(cat "$work/err"))"
+	else
+		fail "$desc: rc=$rc/$rc2 lines=$lines temp-left=$left err=$(cat "$work/err")"
+	fi
+	rm -f "$work/err2"
+}
+
+refuse "not XML" "not well-formed XML" $X/not-xml.xml
+refuse "not a domain" "not a libvirt domain" $X/network.xml
+refuse "no <devices>" "no <devices>" $X/no-devices.xml
+refuse "lxc domain, shmem mode" "domain type 'lxc'" $X/lxc.xml
+refuse "lxc domain, device mode" "domain type 'lxc'" $X/lxc.xml --mode=device --emulator=/q
+refuse "device mode without --emulator" "needs --emulator" $X/plain.xml --mode=device
+refuse "relative --emulator" "absolute path" $X/plain.xml --mode=device --emulator=build/qemu/q
+refuse "already has the shmem" "already has a tickpage" $X/has-shmem.xml
+refuse "already has the shmem (device mode asked)" "already has a tickpage" \
+	$X/has-shmem.xml --mode=device --emulator=/q
+refuse "already has -device tickpage" "already has a tickpage" $X/has-device.xml --mode=device --emulator=/q
+refuse "period without a unit" "not a duration" $X/plain.xml --mode=device --emulator=/q --period=5
+refuse "period below 100us" "out of range" $X/plain.xml --mode=device --emulator=/q --period=50us
+refuse "period above 1s" "out of range" $X/plain.xml --mode=device --emulator=/q --period=2s
+refuse "--period in shmem mode" "is for --mode=device" $X/plain.xml --period=1ms
+refuse "shmem name with a slash" "plain file name" $X/plain.xml --shmem-name=../etc/passwd
+refuse "result fails libvirt's schema (no <name>)" "does not validate" $X/no-name.xml
+
+$TOOL $work/missing.xml -o "$work/out2.xml" 2>"$work/err"
+check "missing input: exit 1, one line, no output file" \
+	test $? = 1 -a "$(wc -l <"$work/err")" = 1 -a ! -e "$work/out2.xml"
+
+summary
