@@ -469,6 +469,7 @@ static void run_reader(long ms)
 	uint64_t last_raw = 0, last_lib = 0, pages = 0, falls = 0;
 	uint64_t raw_back = 0, lib_back = 0, ahead = 0;
 	int64_t worst_raw = 0;
+	int last_from_page = 0;
 
 	while (now_ns(CLOCK_MONOTONIC) < end) {
 		struct tickpage_snapshot s;
@@ -487,8 +488,10 @@ static void run_reader(long ms)
 			if (raw > fine)
 				ahead++;
 			last_raw = raw > last_raw ? raw : last_raw;
+			last_from_page = 1;
 		} else {
 			falls++;
+			last_from_page = 0;
 		}
 		tickpage_clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 		lib = (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
@@ -496,8 +499,9 @@ static void run_reader(long ms)
 			lib_back++;
 		last_lib = lib;
 	}
-	printf("# reader page=%llu fallback=%llu\n", (unsigned long long)pages,
-	       (unsigned long long)falls);
+	/* "last=page": the mapping serves again at the end (e.g. replugged). */
+	printf("# reader page=%llu fallback=%llu last=%s\n", (unsigned long long)pages,
+	       (unsigned long long)falls, last_from_page ? "page" : "fallback");
 	report(1, "reader ran %ld ms (%llu page reads, %llu fallbacks)", ms,
 	       (unsigned long long)pages, (unsigned long long)falls);
 	report(!raw_back, "reader: page monotonic never back (%llu back, worst %lld ns)",
