@@ -36,6 +36,7 @@ from qmp import QMP, QMPError  # noqa: E402
 BUILD = os.path.join(TOP, os.environ.get("O", "build"))
 STOCK_QEMU = "/usr/bin/qemu-system-x86_64"
 PROJECT_QEMU = os.path.join(BUILD, "qemu", "qemu-system-x86_64")
+FIRMWARE_DIR = "/usr/share/qemu"
 DEFAULT_INITRD = os.path.join(BUILD, "vm", "initramfs.cpio.gz")
 KERNEL_ENV = os.path.join(BUILD, "vm", "guest-kernel.env")
 BASE_APPEND = "console=ttyS0 panic=-1 quiet"
@@ -221,6 +222,10 @@ class VM:
              # ttyS0: the console, to a file. ttyS1: the command channel.
              "-chardev", f"file,id=tpvm-con,path={self.serial_path}",
              "-device", "isa-serial,chardev=tpvm-con"]
+        if os.path.realpath(self.qemu) != STOCK_QEMU and os.path.isdir(FIRMWARE_DIR):
+            # A QEMU built from Debian's dfsg source has no firmware blobs
+            # of its own: lend it the packaged SeaBIOS and option ROMs.
+            a += ["-L", FIRMWARE_DIR]
         if self.channel:
             a += ["-chardev", f"socket,id=tpvm-cmd,path={self.dir}/cmd.sock,server=on,wait=off",
                   "-device", "isa-serial,chardev=tpvm-cmd"]
@@ -432,6 +437,8 @@ class VM:
                 self._buf = self._buf.split(b"\n", 1)[1]
                 continue
             self._buf = self._buf[start:]
+            while b"@@\n" not in self._buf:    # the header itself, whole
+                self._fill(deadline, what)
             hdr, _, rest = self._buf.partition(b"@@\n")
             _, sid, slen = hdr.decode().split()
             n = int(slen)
