@@ -159,10 +159,12 @@ void tickpaged_clock_sample(const struct tickpaged_clock *c,
 			    struct tickpage_sample *s)
 {
 	struct timespec m0, r, m1;
-	int64_t best = INT64_MAX, rt = 0, mono = 0, w;
+	int64_t best = INT64_MAX, rt = 0, mono = 0;
 	int i;
 
 	for (i = 0; i < TICKPAGED_SAMPLE_TRIES; i++) {
+		int64_t w;
+
 		clock_gettime(CLOCK_MONOTONIC, &m0);
 		clock_gettime(CLOCK_REALTIME, &r);
 		clock_gettime(CLOCK_MONOTONIC, &m1);

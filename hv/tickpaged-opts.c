@@ -212,7 +212,7 @@ int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, err;
+	int c;
 
 	*o = (struct tickpaged_opts){
 		.period_ns = TICKPAGE_PERIOD_DEFAULT_NS,
@@ -223,7 +223,8 @@ int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
 	/* getopt's own messages would not be one "tickpaged: " line. */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:m:g:qh", longopts, NULL)) != -1) {
-		err = 0;
+		int err = 0;
+
 		switch (c) {
 		case 'p':
 			err = parse_dur_opt("period", optarg,
@@ -259,8 +260,12 @@ int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
 				      argv[optind - 1]);
 			return TICKPAGED_EXIT_USAGE;
 		default:
-			tickpaged_err("unknown option '%s'; see --help",
-				      argv[optind - 1]);
+			if (optopt)
+				tickpaged_err("unknown option '-%c'; see --help",
+					      optopt);
+			else
+				tickpaged_err("unknown option '%s'; see --help",
+					      argv[optind - 1]);
 			return TICKPAGED_EXIT_USAGE;
 		}
 		if (err)

@@ -115,9 +115,10 @@ static void run(struct tickpaged_state *st)
 	uint64_t period = st->o->period_ns;
 	uint64_t next = st->last_mono + period, now;
 	struct timespec ts;
-	int err;
 
 	while (!tickpaged_stop) {
+		int err;
+
 		ns_to_ts(next, &ts);
 		err = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 		/* The signal may have come while we were awake: check always. */

@@ -24,7 +24,7 @@
 
 struct watch {
 	const struct tickpage *tp;
-	volatile int stop;
+	int stop;		/* set by main, polled with __atomic */
 	long samples, warps, jumps, gen_changes, invalid, errors;
 };
 
@@ -34,7 +34,7 @@ static void *watcher(void *arg)
 	struct tickpage_snapshot prev = { 0 }, s = { 0 };
 	int have = 0;
 
-	while (!w->stop) {
+	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
 		int err = tickpage_read(w->tp, &s);
 
 		/* Invalid is allowed: tickpaged clears VALID across a step. */
@@ -158,7 +158,7 @@ int main(void)
 	       "a 100 us change is below the threshold: generation stays %llu",
 	       (unsigned long long)s.generation);
 
-	w.stop = 1;
+	__atomic_store_n(&w.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(th, NULL);
 	report(w.samples > 1000, "reader took %ld samples through the steps",
 	       w.samples);
