@@ -85,8 +85,15 @@ int tickpaged_clock_reload(struct tickpaged_clock *c)
 
 static int arm_cancel_on_set(int fd)
 {
-	/* Far in the future: only the cancellation is of interest. */
-	struct itimerspec its = { .it_value = { .tv_sec = INT32_MAX } };
+	/*
+	 * Far in the future (the kernel clamps it to its own end of time):
+	 * only the cancellation is of interest. Not INT32_MAX, which
+	 * would expire, and spin the thread, from 2038 on.
+	 */
+	struct itimerspec its = {
+		.it_value = { .tv_sec = sizeof(time_t) > 4 ?
+				(time_t)(1ull << 40) : (time_t)INT32_MAX },
+	};
 
 	return timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET,
 			       &its, NULL);
@@ -98,11 +105,15 @@ static void *cancel_thread(void *arg)
 	uint64_t ticks;
 
 	for (;;) {
-		if (read(fd, &ticks, sizeof(ticks)) >= 0 || errno == EINTR)
-			continue;
-		if (errno != ECANCELED)
-			return NULL;
-		__atomic_fetch_add(&tickpaged_steps, 1, __ATOMIC_RELEASE);
+		if (read(fd, &ticks, sizeof(ticks)) < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != ECANCELED)
+				return NULL;
+			__atomic_fetch_add(&tickpaged_steps, 1,
+					   __ATOMIC_RELEASE);
+		}
+		/* Cancelled, or (never in practice) expired: arm again. */
 		if (arm_cancel_on_set(fd))
 			return NULL;
 	}
