@@ -24,7 +24,7 @@ static void check_period(const char *opt, uint64_t period_ns)
 	struct tickpage_snapshot a = { 0 }, b = { 0 };
 	int64_t t0, t1, mono, rt, expect, got;
 	pid_t pid;
-	int ok;
+	int ok, i;
 
 	pid = tpd_start(path, opt ? args : NULL);
 	tp = tpd_wait_valid(path, pid);
@@ -33,16 +33,26 @@ static void check_period(const char *opt, uint64_t period_ns)
 		return;
 	}
 
-	t0 = tpd_now(CLOCK_MONOTONIC);
-	ok = tickpage_read(tp, &a) == TICKPAGE_OK;
-	tpd_sleep_ms(1000);
-	ok &= tickpage_read(tp, &b) == TICKPAGE_OK;
-	t1 = tpd_now(CLOCK_MONOTONIC);
+	/*
+	 * A window in which the daemon was starved (parallel builds on two
+	 * cores) is measured again, up to three times; one that publishes
+	 * too often is a failure at once.
+	 */
+	for (i = 0; i < 3; i++) {
+		t0 = tpd_now(CLOCK_MONOTONIC);
+		ok = tickpage_read(tp, &a) == TICKPAGE_OK;
+		tpd_sleep_ms(1000);
+		ok &= tickpage_read(tp, &b) == TICKPAGE_OK;
+		t1 = tpd_now(CLOCK_MONOTONIC);
+		/* Elapsed is taken outside the reads: it bounds from above. */
+		expect = (t1 - t0) / (int64_t)period_ns;
+		got = (int64_t)(b.update_count - a.update_count);
+		if (!ok || got > expect + 2 || got >= expect / 3)
+			break;
+		printf("NOTE: %s: %lld of %lld publications: starved, again\n",
+		       opt ? opt : "default", (long long)got, (long long)expect);
+	}
 	report(ok, "%s: both samples read valid", opt ? opt : "default");
-
-	/* Elapsed is measured outside the two reads, so it bounds from above. */
-	expect = (t1 - t0) / (int64_t)period_ns;
-	got = (int64_t)(b.update_count - a.update_count);
 	report(got >= expect / 3 && got <= expect + 2,
 	       "%s: %lld publications in %.3f s, expected about %lld",
 	       opt ? opt : "default", (long long)got, (double)(t1 - t0) / 1e9,
@@ -54,9 +64,15 @@ static void check_period(const char *opt, uint64_t period_ns)
 	       "%s: VM_CLOCK clear (monotonic is the host's)",
 	       opt ? opt : "default");
 
-	tickpage_read(tp, &b);
-	mono = tpd_now(CLOCK_MONOTONIC);
-	rt = tpd_now(CLOCK_REALTIME);
+	/* Look again a few times if the daemon happens to be starved. */
+	for (i = 0; i < 20; i++) {
+		tickpage_read(tp, &b);
+		mono = tpd_now(CLOCK_MONOTONIC);
+		rt = tpd_now(CLOCK_REALTIME);
+		if (mono - (int64_t)b.monotonic_ns <= (int64_t)period_ns + SLACK_NS)
+			break;
+		tpd_sleep_ms(10);
+	}
 	report((int64_t)b.monotonic_ns <= mono &&
 	       mono - (int64_t)b.monotonic_ns <= (int64_t)period_ns + SLACK_NS,
 	       "%s: page monotonic trails host CLOCK_MONOTONIC by %.3f ms",
@@ -86,6 +102,7 @@ static void check_no_burst(void)
 	struct tickpage_snapshot a = { 0 }, b = { 0 };
 	int64_t got = -1, allowed = 0, resumed;
 	pid_t pid;
+	int i;
 
 	pid = tpd_start(path, NULL);
 	tp = tpd_wait_valid(path, pid);
@@ -102,6 +119,13 @@ static void check_no_burst(void)
 	tpd_sleep_ms(300);
 	resumed = tpd_now(CLOCK_MONOTONIC);
 	kill(pid, SIGCONT);
+	/* A starved daemon may take a while to run again: wait for it. */
+	for (i = 0; i < 300; i++) {
+		if (tickpage_read(tp, &b) == TICKPAGE_OK &&
+		    b.update_count != a.update_count)
+			break;
+		tpd_sleep_ms(10);
+	}
 	tpd_sleep_ms(50);
 	if (tickpage_read(tp, &b) == TICKPAGE_OK) {
 		got = (int64_t)(b.update_count - a.update_count);
