@@ -62,6 +62,7 @@ int main(void)
 	struct tickpage_snapshot mine = { 0 }, a = { 0 }, b = { 0 };
 	struct consumer ca, cb;
 	pid_t pid;
+	int i;
 
 	pid = tpd_start(path, NULL);
 	tp = tpd_wait_valid(path, pid);
@@ -85,8 +86,15 @@ int main(void)
 		       (unsigned long long)a.update_count,
 		       (unsigned long long)b.update_count);
 		kill(pid, SIGCONT);
-		tpd_sleep_ms(100);
-		ok = consumer_read(&ca, &a) == 0 && consumer_read(&cb, &b) == 0;
+		/* Up to 3 s: the daemon may be slow to run again. */
+		for (i = 0; i < 300; i++) {
+			tpd_sleep_ms(10);
+			ok = consumer_read(&ca, &a) == 0 &&
+			     consumer_read(&cb, &b) == 0;
+			if (ok && a.update_count > mine.update_count &&
+			    b.update_count > mine.update_count)
+				break;
+		}
 		report(ok && a.update_count > mine.update_count &&
 		       b.update_count > mine.update_count &&
 		       a.generation == mine.generation &&

@@ -174,9 +174,11 @@ def main():
         magic = qt.cmd(f"readl {BAR:#x}")
         report(magic == MAGIC, f"guest-physical BAR 2 holds the page "
                f"(magic {magic:#x})")
-        u0 = qt.cmd(f"readq {BAR + 32:#x}")
-        time.sleep(0.1)
-        u1 = qt.cmd(f"readq {BAR + 32:#x}")
+        u0 = u1 = qt.cmd(f"readq {BAR + 32:#x}")
+        deadline = time.monotonic() + 3  # the daemon may be starved
+        while u1 <= u0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            u1 = qt.cmd(f"readq {BAR + 32:#x}")
         report(u1 > u0, f"the guest sees it live: update_count {u0} -> {u1}")
         qt.cmd(f"writel {BAR:#x} 0xdeadbeef")
         back = qt.cmd(f"readl {BAR:#x}")
