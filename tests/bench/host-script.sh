@@ -32,7 +32,7 @@ for k in host_read_ns host_vdso_coarse_ns host_syscall_ns host_vdso_fine_ns \
 	 tickpaged_lag_p50_us_1ms tickpaged_lag_p99_us_1ms \
 	 tickpaged_lag_max_us_1ms tickpaged_lag_p50_us_4ms \
 	 tickpaged_lag_p99_us_4ms tickpaged_lag_max_us_4ms \
-	 tickpaged_cpu_pct_1ms tickpaged_cpu_us_per_tick_1ms \
+	 tickpaged_cpu_pct_1ms tickpaged_cpu_us_per_tick_1ms tickpaged_cpu_pct_4ms \
 	 target_read_le_half_vdso_coarse_met target_lag_p99_1ms_met \
 	 target_tickpaged_cpu_1ms_met; do
 	check "summary has $k = a number" awk -v k="$k" '
