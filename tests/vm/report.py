@@ -14,6 +14,11 @@ def report(ok, msg):
     return bool(ok)
 
 
+def failures():
+    """FAIL lines so far (vm.VM dumps the guest's console when this grows)."""
+    return _counts["FAIL"]
+
+
 def skip(msg):
     _counts["SKIP"] += 1
     print(f"SKIP: {msg}", flush=True)

@@ -132,6 +132,12 @@ def make_initramfs(out, modules=(), bins=(), files=(), kmod_dir=None):
     return out
 
 
+def _fail_count():
+    """FAIL lines printed so far through tests/vm/report.py, if in use."""
+    r = sys.modules.get("report")
+    return r.failures() if r is not None and hasattr(r, "failures") else 0
+
+
 def host_clocks():
     """(CLOCK_REALTIME ns, CLOCK_MONOTONIC ns), sampled back to back."""
     return (time.clock_gettime_ns(time.CLOCK_REALTIME),
@@ -161,8 +167,9 @@ class VM:
     On entry QEMU starts paused, QMP and the command channel connect, and
     only then do the vCPUs run, so no guest output is ever lost. On exit
     the guest powers off (QMP quit, then SIGKILL of this QEMU's PID only,
-    if it will not). If the with-block raised, the guest's console and
-    the command transcript are printed to stderr first.
+    if it will not). If the with-block raised, or reported a FAIL with
+    tests/vm/report.py, the guest's console and the command transcript are
+    printed to stderr first (vm.dump()).
     """
 
     def __init__(self, kernel=None, initrd=None, qemu=None, devices=(), args=(),
@@ -257,21 +264,23 @@ class VM:
                 self.boot_seconds = time.monotonic() - start
                 self._log(f"booted in {self.boot_seconds:.2f}s")
         except BaseException:
-            self._dump()
+            self.dump()
             self.kill()
             raise
         return self
 
     def __enter__(self):
+        self._fails_at_entry = _fail_count()
         if not self.proc:
             self.start()
         return self
 
     def __exit__(self, etype, exc, tb):
-        if etype is not None:
-            self._dump()
+        failed = etype is not None or _fail_count() > self._fails_at_entry
+        if failed:
+            self.dump()
         self.shutdown()
-        if etype is None:
+        if not failed:
             shutil.rmtree(self.dir, ignore_errors=True)
         else:
             print(f"vm[{self.name}]: files kept in {self.dir}", file=sys.stderr)
@@ -377,7 +386,8 @@ class VM:
         rc = int(log[e:].split("rc=", 1)[1].split("@@", 1)[0])
         return rc, log[b + len(BEGIN) + len(name) + 4:e]
 
-    def _dump(self):
+    def dump(self):
+        """Print the console tail, the last commands and QEMU's stderr."""
         out = sys.stderr
         print(f"----- vm[{self.name}]: guest console (last 60 lines) -----", file=out)
         for line in self.serial_log().splitlines()[-60:]:
@@ -600,7 +610,7 @@ class VM:
             self._connect()
             self._incoming(*self.incoming)
         except BaseException:
-            self._dump()
+            self.dump()
             self.kill()
             raise
 
