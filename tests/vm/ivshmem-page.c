@@ -33,7 +33,7 @@
 #define IVSHMEM_DEVICE	0x1110
 #define IVSHMEM_BAR_MEM	2
 
-static void usage(void)
+static void die_usage(void)
 {
 	fprintf(stderr, "usage: ivshmem-page [--samples N] [--interval-ms MS] [--try-write]\n");
 	exit(2);
@@ -56,7 +56,6 @@ static long arg_long(const char *s, long min, long max)
 /* A store through a writable mapping of the BAR must not reach the page. */
 static void check_write(const char *bdf, const struct tickpage *ro)
 {
-	volatile uint32_t *magic;
 	struct tickpage *rw;
 
 	rw = tpvm_pci_map_bar(bdf, IVSHMEM_BAR_MEM, TICKPAGE_PAGE_SIZE,
@@ -65,13 +64,11 @@ static void check_write(const char *bdf, const struct tickpage *ro)
 		report(1, "guest cannot even map the page writable: %s", strerror(errno));
 		return;
 	}
-	magic = &rw->magic;
-	*magic = ~TICKPAGE_MAGIC;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	__atomic_store_n(&rw->magic, ~TICKPAGE_MAGIC, __ATOMIC_SEQ_CST);
 	if (!report(TICKPAGE_LOAD(ro->magic) == TICKPAGE_MAGIC,
 		    "guest store to the page is dropped (magic now 0x%08x)",
 		    TICKPAGE_LOAD(ro->magic)))
-		*magic = TICKPAGE_MAGIC;
+		__atomic_store_n(&rw->magic, TICKPAGE_MAGIC, __ATOMIC_SEQ_CST);
 	munmap(rw, TICKPAGE_PAGE_SIZE);
 }
 
@@ -91,7 +88,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--try-write"))
 			try_write = 1;
 		else
-			usage();
+			die_usage();
 	}
 
 	if (!report(tpvm_pci_find(IVSHMEM_VENDOR, IVSHMEM_DEVICE, bdf) == 0,
@@ -127,8 +124,8 @@ int main(int argc, char **argv)
 			bad_reads++;
 			continue;
 		}
-		printf("snapshot %d realtime_ns=%lld monotonic_ns=%llu generation=%llu "
-		       "update_count=%llu period_ns=%llu flags=0x%llx\n", i,
+		printf("snapshot %d realtime_ns=%lld monotonic_ns=%llu generation=%llu update_count=%llu period_ns=%llu flags=0x%llx\n",
+		       i,
 		       (long long)s.realtime_sec * 1000000000ll + s.realtime_nsec,
 		       (unsigned long long)s.monotonic_ns,
 		       (unsigned long long)s.generation,
