@@ -62,7 +62,9 @@ void tickpage_writer_init(struct tickpage *tp, uint64_t period_ns,
 	tickpage_write_end(tp);
 }
 
-void tickpage_publish(struct tickpage *tp, const struct tickpage_sample *s)
+/* The body of a publication; the caller holds @seq odd. */
+static void tickpage_write_sample(struct tickpage *tp,
+				  const struct tickpage_sample *s)
 {
 	uint64_t mono = s->monotonic_ns;
 	uint64_t last = TICKPAGE_PEEK(tp->monotonic_ns);
@@ -70,12 +72,26 @@ void tickpage_publish(struct tickpage *tp, const struct tickpage_sample *s)
 	if (mono < last)
 		mono = last;
 
-	tickpage_write_begin(tp);
 	TICKPAGE_STORE(tp->realtime_sec, s->realtime_sec);
 	TICKPAGE_STORE(tp->realtime_nsec, s->realtime_nsec);
 	TICKPAGE_STORE(tp->monotonic_ns, mono);
 	TICKPAGE_STORE(tp->update_count, TICKPAGE_PEEK(tp->update_count) + 1);
 	TICKPAGE_STORE(tp->flags, TICKPAGE_PEEK(tp->flags) | TICKPAGE_F_VALID);
+}
+
+void tickpage_publish(struct tickpage *tp, const struct tickpage_sample *s)
+{
+	tickpage_write_begin(tp);
+	tickpage_write_sample(tp, s);
+	tickpage_write_end(tp);
+}
+
+void tickpage_publish_discontinuity(struct tickpage *tp,
+				    const struct tickpage_sample *s)
+{
+	tickpage_write_begin(tp);
+	TICKPAGE_STORE(tp->generation, TICKPAGE_PEEK(tp->generation) + 1);
+	tickpage_write_sample(tp, s);
 	tickpage_write_end(tp);
 }
 

@@ -38,7 +38,19 @@ void tickpage_writer_init(struct tickpage *tp, uint64_t period_ns,
  */
 void tickpage_publish(struct tickpage *tp, const struct tickpage_sample *s);
 
-/* Note a discontinuity: readers realign on the next snapshot they take. */
+/*
+ * Publish a snapshot across a discontinuity (a wall-clock step, a
+ * restored VM): the new generation and the new time appear in the same
+ * seqcount write, so no reader can pair the new generation with the old
+ * time, or the stepped time with the old generation.
+ */
+void tickpage_publish_discontinuity(struct tickpage *tp,
+				    const struct tickpage_sample *s);
+
+/*
+ * Note a discontinuity without new time (the clocks are not at hand):
+ * readers realign on the next snapshot they take.
+ */
 void tickpage_bump_generation(struct tickpage *tp);
 
 /* Change the period readers are told about (clock_getres). */

@@ -60,13 +60,11 @@ struct tickpaged_state {
 };
 
 /*
- * A stepped wall clock goes out under a new generation, and no valid
- * snapshot may pair the new generation with the old time either (a
- * guest realigns on the first snapshot of a generation). The writer
- * bumps and publishes in two seqcount writes, so the page is invalid
- * between them: readers fall back for those few stores.
+ * True when the wall clock stepped since the last tick: the snapshot
+ * must then go out under a new generation, in the same write (a guest
+ * realigns on the first snapshot of a generation).
  */
-static void check_step(struct tickpaged_state *st,
+static bool check_step(struct tickpaged_state *st,
 		       const struct tickpage_sample *s)
 {
 	unsigned int steps = tickpaged_clock_steps();
@@ -75,19 +73,20 @@ static void check_step(struct tickpaged_state *st,
 	uint64_t slack = st->o->step_threshold_ns +
 			 (s->monotonic_ns - st->last_mono) *
 			 TICKPAGED_SLEW_PPM / 1000000u;
+	bool stepped = false;
 
 	if (steps != st->seen_steps ||
 	    (uint64_t)(jump < 0 ? -jump : jump) > slack) {
-		tickpage_invalidate(st->pg.tp);
-		tickpage_bump_generation(st->pg.tp);
+		stepped = true;
 		/* Once per step, not per tick: allowed by the cost budget. */
 		if (!st->o->quiet)
-			tickpaged_err("wall clock stepped by %+" PRId64 " ns; generation %" PRIu64,
-				      jump, st->pg.tp->generation);
+			tickpaged_err("wall clock stepped by %+" PRId64 " ns; new generation",
+				      jump);
 	}
 	st->seen_steps = steps;
 	st->last_offset = off;
 	st->last_mono = s->monotonic_ns;
+	return stepped;
 }
 
 static void publish(struct tickpaged_state *st, bool check)
@@ -95,9 +94,11 @@ static void publish(struct tickpaged_state *st, bool check)
 	struct tickpage_sample s;
 
 	tickpaged_clock_sample(&st->clk, &s);
-	if (check)
-		check_step(st, &s);
-	else {
+	if (check && check_step(st, &s)) {
+		tickpage_publish_discontinuity(st->pg.tp, &s);
+		return;
+	}
+	if (!check) {
 		st->last_offset = wall_minus_mono(&s);
 		st->last_mono = s.monotonic_ns;
 	}
