@@ -20,10 +20,12 @@ trap 'rm -rf "$work"' EXIT INT TERM
 
 # xp FILE XPATH: the string value of XPATH in FILE ('' if none).
 xp() { xmllint --xpath "string($2)" "$1" 2>/dev/null; }
-# xpq FILE XPATH: same, with the qemu: prefix bound for XPATH.
+# xpq FILE XPATH: same, where qemu:NAME means NAME in libvirt's qemu
+# namespace (xmllint --xpath cannot bind a prefix; its --shell can, but
+# truncates long strings).
 xpq() {
-	printf 'setns qemu=%s\nxpath string(%s)\n' "$QNS" "$2" |
-		xmllint --shell "$1" 2>/dev/null | sed -n 's/.*Object is a string : //p'
+	q=$(printf '%s' "$2" | sed "s|qemu:\([a-z]*\)|*[local-name()='\1' and namespace-uri()='$QNS']|g")
+	xmllint --xpath "string($q)" "$1" 2>/dev/null
 }
 valid() { virt-xml-validate "$1" domain >/dev/null 2>&1; }
 
@@ -65,20 +67,43 @@ $TOOL --mode=device --emulator=/opt/tp/qemu-system-x86_64 --period=2ms \
 check "device: result validates" valid "$out"
 check "device: emulator replaced" \
 	test "$(xp "$out" "/domain/devices/emulator")" = /opt/tp/qemu-system-x86_64
-check "device: -device tickpage,period-ns=2000000 in qemu:commandline" \
-	test "$(xpq "$out" "/domain/qemu:commandline/qemu:arg[1]/@value") $(xpq "$out" "/domain/qemu:commandline/qemu:arg[2]/@value")" = "-device tickpage,period-ns=2000000"
+check "device: -device tickpage with the period and a fixed slot in qemu:commandline" \
+	test "$(xpq "$out" "/domain/qemu:commandline/qemu:arg[1]/@value") $(xpq "$out" "/domain/qemu:commandline/qemu:arg[2]/@value")" = "-device tickpage,id=tickpage,period-ns=2000000,addr=0x1c"
 check "device: qemu namespace declared on <domain>" grep -q "xmlns:qemu=\"$QNS\"" "$out"
 check "device: no <shmem> added" test "$(xp "$out" "count(//shmem)")" = 0
 
 out=$work/device-ns.xml
 $TOOL --mode=device --emulator=/opt/tp/q --datadir=/usr/share/qemu $X/qemu-ns.xml -o "$out" 2>/dev/null
 check "device: existing qemu args kept, ours appended" \
-	test "$(xpq "$out" "count(/domain/qemu:commandline/qemu:arg)")/$(xpq "$out" "/domain/qemu:commandline/qemu:arg[1]/@value")/$(xpq "$out" "/domain/qemu:commandline/qemu:arg[6]/@value")" = "6/-msg/tickpage"
+	test "$(xpq "$out" "count(/domain/qemu:commandline/qemu:arg)")/$(xpq "$out" "/domain/qemu:commandline/qemu:arg[1]/@value")/$(xpq "$out" "/domain/qemu:commandline/qemu:arg[6]/@value")" = "6/-msg/tickpage,id=tickpage,addr=0x1c"
 check "device: one qemu:commandline only" \
 	test "$(xpq "$out" "count(/domain/qemu:commandline)")" = 1
 check "device: --datadir becomes -L" \
 	test "$(xpq "$out" "/domain/qemu:commandline/qemu:arg[3]/@value") $(xpq "$out" "/domain/qemu:commandline/qemu:arg[4]/@value")" = "-L /usr/share/qemu"
 check "device: result validates" valid "$out"
+
+check "device: qemu:env still after the args (schema order)" \
+	test "$(xpq "$out" "local-name(/domain/qemu:commandline/*[last()])")" = env
+
+out=$work/slot.xml
+$TOOL --mode=device --emulator=/q --pci-slot=9 $X/plain.xml -o "$out" 2>/dev/null
+check "device: --pci-slot=9 gives addr=0x9" \
+	test "$(xpq "$out" "/domain/qemu:commandline/qemu:arg[2]/@value")" = "tickpage,id=tickpage,addr=0x9"
+
+# ---- shmem-ro mode ----------------------------------------------------
+out=$work/ro.xml
+$TOOL --mode=shmem-ro --shmem-name=tp-ro $X/qemu-ns.xml -o "$out" 2>/dev/null
+check "shmem-ro: result validates" valid "$out"
+check "shmem-ro: read-only 4 KiB backend on /dev/shm/NAME" \
+	test "$(xpq "$out" "/domain/qemu:commandline/qemu:arg[4]/@value")" = \
+	"memory-backend-file,id=tickpage-mem,share=on,readonly=on,mem-path=/dev/shm/tp-ro,size=4096"
+check "shmem-ro: ivshmem-plain peer at a fixed slot" \
+	test "$(xpq "$out" "/domain/qemu:commandline/qemu:arg[6]/@value")" = \
+	"ivshmem-plain,id=tickpage,memdev=tickpage-mem,master=off,addr=0x1c"
+check "shmem-ro: no <shmem>, emulator left alone" \
+	test "$(xp "$out" "count(//shmem)")/$(xp "$out" "/domain/devices/emulator")" = 0//usr/bin/qemu-system-x86_64
+$TOOL --mode=shmem --shmem-name=tp-ro "$out" >/dev/null 2>"$work/err"
+check "shmem-ro then shmem on the same file: refused" grep -q "already maps /dev/shm/tp-ro" "$work/err"
 
 # ---- --in-place --------------------------------------------------------
 cp $X/plain.xml "$work/inplace.xml"
@@ -134,6 +159,9 @@ refuse "period without a unit" "not a duration" $X/plain.xml --mode=device --emu
 refuse "period below 100us" "out of range" $X/plain.xml --mode=device --emulator=/q --period=50us
 refuse "period above 1s" "out of range" $X/plain.xml --mode=device --emulator=/q --period=2s
 refuse "--period in shmem mode" "is for --mode=device" $X/plain.xml --period=1ms
+refuse "--emulator in shmem-ro mode" "is for --mode=device" $X/plain.xml --mode=shmem-ro --emulator=/q
+refuse "PCI slot out of range" "not a PCI slot" $X/plain.xml --mode=device --emulator=/q --pci-slot=0x20
+refuse "PCI slot not a number" "not a PCI slot" $X/plain.xml --mode=shmem-ro --pci-slot=x
 refuse "shmem name with a slash" "plain file name" $X/plain.xml --shmem-name=../etc/passwd
 refuse "result fails libvirt's schema (no <name>)" "does not validate" $X/no-name.xml
 

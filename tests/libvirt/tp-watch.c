@@ -4,7 +4,7 @@
  * of the guest and prints, every --interval-ms (default 100), one line
  * the host test parses from the serial log:
  *
- *   TPW n=N page=NS|-ERR app=NS fine=NS gen=G upd=U period=NS st=S
+ *   TPW n=N fine0=NS page=NS|-ERR app=NS fine=NS gen=G upd=U period=NS st=S
  *
  *   page   coarse monotonic read straight from /dev/tickpage's two
  *          pages (tickpage_guest_mono), no per-process guard: what a
@@ -12,8 +12,10 @@
  *          cannot serve it (the reader would fall back)
  *   app    CLOCK_MONOTONIC_COARSE as an application linked with
  *          libtickpage sees it (page, else the kernel's coarse clock)
- *   fine   the guest's CLOCK_MONOTONIC, read after both coarse reads,
- *          so a correct coarse value is never above it
+ *   fine0, fine   the guest's CLOCK_MONOTONIC read before and after
+ *          both coarse reads: a correct coarse value lies in
+ *          [fine0 - period, fine] however long the reads took (a TCG
+ *          vCPU can be descheduled between any two instructions)
  *   gen    the page's generation, upd its update count, st the
  *          driver's enum tickpage_guest_status
  *
@@ -101,9 +103,10 @@ int main(int argc, char **argv)
 		struct tickpage_snapshot s = { 0 };
 		struct tickpage_guest g = { 0 };
 		struct timespec app;
-		uint64_t coarse = 0, fine;
+		uint64_t coarse = 0, fine, fine0;
 		int err;
 
+		fine0 = mono_ns(CLOCK_MONOTONIC);
 		/* Both pages under the guest page's seq, as libtickpage does. */
 		do {
 			err = tickpage_guest_read(gpage, &g);
@@ -119,9 +122,11 @@ int main(int argc, char **argv)
 		fine = mono_ns(CLOCK_MONOTONIC);
 
 		if (err)
-			printf("TPW n=%lu page=%d", n, err);
+			printf("TPW n=%lu fine0=%llu page=%d", n,
+			       (unsigned long long)fine0, err);
 		else
-			printf("TPW n=%lu page=%llu", n, (unsigned long long)coarse);
+			printf("TPW n=%lu fine0=%llu page=%llu", n,
+			       (unsigned long long)fine0, (unsigned long long)coarse);
 		printf(" app=%llu fine=%llu gen=%llu upd=%llu period=%llu st=%u\n",
 		       (unsigned long long)app.tv_sec * 1000000000u + app.tv_nsec,
 		       (unsigned long long)fine,
