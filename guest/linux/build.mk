@@ -16,4 +16,4 @@ guest-kernel-stock:
 	$(Q)scripts/build-guest-kernel --stock >/dev/null
 
 CHECK_DEPS += $(GUEST_KERNEL)
-BENCH_DEPS += $(GUEST_KERNEL) guest-kernel-stock
+BENCH_DEPS += $(GUEST_KERNEL)
