@@ -1,0 +1,166 @@
+/*
+ * QTest testcase for the tickpage time page device
+ *
+ * Copyright (c) 2026 tickpage developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "libqtest.h"
+#include "libqos/pci.h"
+#include "libqos/pci-pc.h"
+#include "hw/pci/pci_regs.h"
+#include "standard-headers/tickpage/tickpage-abi.h"
+
+#define TICKPAGE_DEVFN QPCI_DEVFN(0x4, 0x0)
+
+typedef struct {
+    QTestState *qts;
+    QPCIBus *bus;
+    QPCIDevice *dev;
+    QPCIBar bar;
+    uint64_t bar_size;
+} Tickpage;
+
+static void tickpage_start(Tickpage *t, const char *props)
+{
+    t->qts = qtest_initf("-nodefaults -device tickpage,addr=04.0%s", props);
+    t->bus = qpci_new_pc(t->qts, NULL);
+    t->dev = qpci_device_find(t->bus, TICKPAGE_DEVFN);
+    g_assert(t->dev);
+    qpci_device_enable(t->dev);
+    t->bar = qpci_iomap(t->dev, 0, &t->bar_size);
+}
+
+static void tickpage_stop(Tickpage *t)
+{
+    g_free(t->dev);
+    qpci_free_pc(t->bus);
+    qtest_quit(t->qts);
+}
+
+/* The device only writes between guest steps, so one copy is consistent. */
+static void tickpage_snapshot(Tickpage *t, struct tickpage *tp)
+{
+    qpci_memread(t->dev, t->bar, 0, tp, sizeof(*tp));
+    g_assert_cmpuint(tp->seq % 2, ==, 0);
+}
+
+static void test_identity(void)
+{
+    Tickpage t;
+    struct tickpage tp;
+
+    tickpage_start(&t, "");
+    g_assert_cmphex(qpci_config_readw(t.dev, PCI_VENDOR_ID), ==,
+                    TICKPAGE_PCI_VENDOR_ID);
+    g_assert_cmphex(qpci_config_readw(t.dev, PCI_DEVICE_ID), ==,
+                    TICKPAGE_PCI_DEVICE_ID);
+    g_assert_cmphex(qpci_config_readw(t.dev, PCI_CLASS_DEVICE), ==,
+                    TICKPAGE_PCI_CLASS >> 8);
+    g_assert_cmpuint(t.bar_size, ==, TICKPAGE_PAGE_SIZE);
+
+    tickpage_snapshot(&t, &tp);
+    g_assert_cmphex(tp.magic, ==, TICKPAGE_MAGIC);
+    g_assert_cmpuint(tp.abi_major, ==, TICKPAGE_ABI_MAJOR);
+    g_assert_cmpuint(tp.abi_minor, ==, TICKPAGE_ABI_MINOR);
+    g_assert_cmpuint(tp.size, ==, sizeof(tp));
+    g_assert_cmpuint(tp.period_ns, ==, TICKPAGE_PERIOD_DEFAULT_NS);
+    g_assert_cmphex(tp.flags, ==, TICKPAGE_F_VALID | TICKPAGE_F_VM_CLOCK);
+    g_assert_cmpuint(tp.realtime_nsec, <, 1000000000);
+    g_assert_cmpint(tp.realtime_sec, >, 0);
+    tickpage_stop(&t);
+}
+
+/* The page's monotonic time is the VM clock, to the nanosecond. */
+static void test_monotonic(void)
+{
+    const uint64_t period = 4 * 1000 * 1000;
+    Tickpage t;
+    struct tickpage a, b;
+    int64_t now;
+
+    tickpage_start(&t, ",period-ns=4000000");
+    tickpage_snapshot(&t, &a);
+    g_assert_cmpuint(a.period_ns, ==, period);
+
+    now = qtest_clock_step(t.qts, 10 * period);
+    tickpage_snapshot(&t, &b);
+    g_assert_cmpuint(b.monotonic_ns, ==, now);
+    g_assert_cmpuint(b.monotonic_ns - a.monotonic_ns, ==, 10 * period);
+    g_assert_cmpuint(b.update_count - a.update_count, ==, 10);
+    g_assert_cmpuint(b.generation, ==, a.generation);
+
+    /* Between deadlines nothing is published. */
+    qtest_clock_step(t.qts, period / 2);
+    tickpage_snapshot(&t, &a);
+    g_assert_cmpuint(a.monotonic_ns, ==, b.monotonic_ns);
+    g_assert_cmpuint(a.update_count, ==, b.update_count);
+    tickpage_stop(&t);
+}
+
+/* A guest write changes nothing, and the monitor still sees the device. */
+static void test_guest_write(void)
+{
+    Tickpage t;
+    struct tickpage a, b;
+    uint8_t junk[sizeof(a)];
+    char *qtree;
+
+    tickpage_start(&t, "");
+    tickpage_snapshot(&t, &a);
+    memset(junk, 0xa5, sizeof(junk));
+    qpci_memwrite(t.dev, t.bar, 0, junk, sizeof(junk));
+    qpci_io_writeq(t.dev, t.bar, 64, ~0ULL);
+    qpci_io_writel(t.dev, t.bar, 12, 1);
+    tickpage_snapshot(&t, &b);
+    g_assert_cmpmem(&a, sizeof(a), &b, sizeof(b));
+
+    qtree = qtest_hmp(t.qts, "info qtree");
+    g_assert(strstr(qtree, "dev: tickpage"));
+    g_assert(strstr(qtree, "period-ns = 1000000"));
+    g_free(qtree);
+    tickpage_stop(&t);
+}
+
+static void expect_refused(const char *props, const char *message)
+{
+    g_autofree char *device = g_strdup_printf("tickpage%s", props);
+    const char *argv[] = {
+        g_getenv("QTEST_QEMU_BINARY"), "-machine", "pc", "-accel", "qtest",
+        "-display", "none", "-nodefaults", "-device", device, NULL
+    };
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_autoptr(GError) error = NULL;
+    int status;
+
+    g_assert(argv[0]);
+    g_assert(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT,
+                          NULL, NULL, &out, &err, &status, &error));
+    g_assert_false(g_spawn_check_exit_status(status, NULL));
+    if (!strstr(err, message)) {
+        g_test_message("stderr: %s", err);
+    }
+    g_assert(strstr(err, message));
+}
+
+static void test_bad_period(void)
+{
+    expect_refused(",period-ns=99999", "period-ns=99999 is out of range");
+    expect_refused(",period-ns=1000000001", "is out of range");
+    expect_refused(",period-ns=1ms", "period-ns");
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+
+    qtest_add_func("/tickpage/identity", test_identity);
+    qtest_add_func("/tickpage/monotonic", test_monotonic);
+    qtest_add_func("/tickpage/guest-write", test_guest_write);
+    qtest_add_func("/tickpage/bad-period", test_bad_period);
+
+    return g_test_run();
+}

@@ -1,0 +1,354 @@
+/*
+ * tickpage: a PCI device whose memory BAR is a guest time page.
+ *
+ * The page layout is the tickpage ABI (standard-headers/tickpage); it is
+ * written only through the imported page writer (tickpage-writer.c),
+ * which this file adapts to QEMU: it owns the page memory, samples the
+ * clocks and decides when to publish. See docs/specs/tickpage.rst.
+ *
+ * Copyright (c) 2026 tickpage developers
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/module.h"
+#include "qemu/timer.h"
+#include "qapi/error.h"
+#include "hw/pci/pci.h"
+#include "hw/qdev-properties.h"
+#include "hw/resettable.h"
+#include "migration/vmstate.h"
+#include "sysemu/runstate.h"
+#include "qom/object.h"
+#include "trace.h"
+#include "tickpage-writer.h"
+
+#define TYPE_TICKPAGE "tickpage"
+OBJECT_DECLARE_SIMPLE_TYPE(TickpageState, TICKPAGE)
+
+/* Bound on re-reads when a wall-clock sample is not bracketed tightly. */
+#define TICKPAGE_SAMPLE_TRIES 3
+#define TICKPAGE_SAMPLE_SLACK_NS 20000
+
+struct TickpageState {
+    PCIDevice parent_obj;
+
+    MemoryRegion bar;
+    struct tickpage *page;
+    QEMUTimer *timer;
+    VMChangeStateEntry *vm_state;
+
+    /* Properties. */
+    uint64_t period_ns;
+
+    /* Next absolute QEMU_CLOCK_VIRTUAL deadline of the publish timer. */
+    int64_t deadline;
+    /*
+     * Host wall clock minus host monotonic clock at the last sample:
+     * a change larger than a period is a wall-clock step.
+     */
+    int64_t wall_offset;
+    /* Host wall clock minus VM clock at the last publication. */
+    int64_t vm_offset;
+    bool sampled;
+
+    /* Migrated: what the destination must continue from. */
+    uint64_t mig_generation;
+    uint64_t mig_monotonic_ns;
+};
+
+static uint64_t tickpage_generation(TickpageState *s)
+{
+    return qatomic_read(&s->page->generation);
+}
+
+static void tickpage_new_generation(TickpageState *s, const char *why)
+{
+    tickpage_bump_generation(s->page);
+    trace_tickpage_generation(tickpage_generation(s), why);
+}
+
+/*
+ * Sample the host wall clock and the VM clock between two reads of the
+ * host monotonic clock, so that a preemption between the reads cannot
+ * pass for a wall-clock step or a pause.
+ */
+static int64_t tickpage_sample(int64_t *vm, int64_t *wall_offset)
+{
+    int64_t before, wall, after;
+    int i;
+
+    for (i = 0; ; i++) {
+        before = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
+        wall = qemu_clock_get_ns(QEMU_CLOCK_HOST);
+        *vm = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+        after = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
+        if (after - before <= TICKPAGE_SAMPLE_SLACK_NS ||
+            i == TICKPAGE_SAMPLE_TRIES) {
+            break;
+        }
+    }
+    *wall_offset = wall - before - (after - before) / 2;
+    return wall;
+}
+
+/*
+ * Publish one snapshot. A host wall-clock step is a discontinuity, and
+ * so is a resume after a pause longer than a period (realtime moved
+ * against the VM clock): the generation changes before the snapshot
+ * that shows it. @floor_ns is the least monotonic time to publish.
+ */
+static void tickpage_publish_now(TickpageState *s, uint64_t floor_ns,
+                                 bool resumed)
+{
+    struct tickpage_sample sample;
+    int64_t wall_offset, vm, wall;
+
+    wall = tickpage_sample(&vm, &wall_offset);
+
+    if (s->sampled) {
+        if (llabs(wall_offset - s->wall_offset) > (int64_t)s->period_ns) {
+            tickpage_new_generation(s, "host wall-clock step");
+        } else if (resumed &&
+                   llabs(wall - vm - s->vm_offset) > (int64_t)s->period_ns) {
+            tickpage_new_generation(s, "resumed after a pause");
+        }
+    }
+    s->wall_offset = wall_offset;
+    s->vm_offset = wall - vm;
+    s->sampled = true;
+
+    sample.realtime_sec = wall / NANOSECONDS_PER_SECOND;
+    sample.realtime_nsec = wall % NANOSECONDS_PER_SECOND;
+    sample.monotonic_ns = MAX((uint64_t)vm, floor_ns);
+    tickpage_publish(s->page, &sample);
+    trace_tickpage_publish(tickpage_generation(s),
+                           qatomic_read(&s->page->update_count),
+                           qatomic_read(&s->page->monotonic_ns));
+}
+
+/* Re-arm the timer on the period grid, skipping deadlines already missed. */
+static void tickpage_arm(TickpageState *s, int64_t now)
+{
+    int64_t period = s->period_ns;
+
+    s->deadline = now - now % period + period;
+    timer_mod(s->timer, s->deadline);
+}
+
+static void tickpage_tick(void *opaque)
+{
+    TickpageState *s = opaque;
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+
+    tickpage_publish_now(s, 0, false);
+    /* Absolute deadlines: a late tick does not shift the ones after it. */
+    s->deadline += s->period_ns;
+    if (s->deadline <= now) {
+        tickpage_arm(s, now);
+    } else {
+        timer_mod(s->timer, s->deadline);
+    }
+}
+
+/*
+ * The VM clock, and with it the timer, stops while the VM is stopped.
+ * On resume the page is republished at once so that its realtime is
+ * right from the first guest instruction, not one period later.
+ */
+static void tickpage_vm_state_change(void *opaque, bool running,
+                                     RunState state)
+{
+    TickpageState *s = opaque;
+
+    if (running) {
+        tickpage_publish_now(s, 0, true);
+        tickpage_arm(s, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
+    }
+}
+
+static uint64_t tickpage_bar_read(void *opaque, hwaddr addr, unsigned size)
+{
+    TickpageState *s = opaque;
+
+    /* Only reached if ROMD mode is ever turned off: reads are RAM reads. */
+    return ldn_le_p((uint8_t *)s->page + addr, size);
+}
+
+static void tickpage_bar_write(void *opaque, hwaddr addr, uint64_t val,
+                               unsigned size)
+{
+    qemu_log_mask(LOG_GUEST_ERROR,
+                  "tickpage: guest write of %u bytes at offset 0x%" HWADDR_PRIx
+                  " ignored: the time page is read-only\n", size, addr);
+    trace_tickpage_guest_write(addr, size);
+}
+
+static const MemoryRegionOps tickpage_bar_ops = {
+    .read = tickpage_bar_read,
+    .write = tickpage_bar_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+    },
+    .impl = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+    },
+};
+
+static int tickpage_pre_save(void *opaque)
+{
+    TickpageState *s = opaque;
+
+    s->mig_generation = tickpage_generation(s);
+    s->mig_monotonic_ns = qatomic_read(&s->page->monotonic_ns);
+    return 0;
+}
+
+/*
+ * Incoming migration or snapshot load: the guest's memory now comes from
+ * another moment, so readers must realign. The new generation differs
+ * from both the one the guest saw and the one this page showed, and the
+ * page's monotonic time does not go below what the guest already read.
+ */
+static int tickpage_post_load(void *opaque, int version_id)
+{
+    TickpageState *s = opaque;
+    uint64_t gen = MAX(s->mig_generation, tickpage_generation(s));
+
+    tickpage_writer_init(s->page, s->period_ns, TICKPAGE_F_VM_CLOCK, gen);
+    tickpage_new_generation(s, "incoming migration or snapshot load");
+    /* The old samples describe another host or another moment. */
+    s->sampled = false;
+    tickpage_publish_now(s, s->mig_monotonic_ns, false);
+    tickpage_arm(s, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
+    return 0;
+}
+
+static const VMStateDescription vmstate_tickpage = {
+    .name = TYPE_TICKPAGE,
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .pre_save = tickpage_pre_save,
+    .post_load = tickpage_post_load,
+    .fields = (VMStateField[]) {
+        VMSTATE_PCI_DEVICE(parent_obj, TickpageState),
+        VMSTATE_UINT64(mig_generation, TickpageState),
+        VMSTATE_UINT64(mig_monotonic_ns, TickpageState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static void tickpage_realize(PCIDevice *pdev, Error **errp)
+{
+    ERRP_GUARD();
+    TickpageState *s = TICKPAGE(pdev);
+
+    if (s->period_ns < TICKPAGE_PERIOD_MIN_NS ||
+        s->period_ns > TICKPAGE_PERIOD_MAX_NS) {
+        error_setg(errp, "period-ns=%" PRIu64 " is out of range: it must be"
+                   " %llu..%llu ns (100 us .. 1 s)", s->period_ns,
+                   TICKPAGE_PERIOD_MIN_NS, TICKPAGE_PERIOD_MAX_NS);
+        return;
+    }
+
+    /*
+     * A ROM device region: guest reads are plain RAM reads (cacheable,
+     * no exit), guest writes reach tickpage_bar_write() and nothing else.
+     * Not migrated as RAM: post_load rebuilds the page from the vmstate.
+     */
+    memory_region_init_rom_device_nomigrate(&s->bar, OBJECT(s),
+                                            &tickpage_bar_ops, s,
+                                            "tickpage-page",
+                                            TICKPAGE_PAGE_SIZE, errp);
+    if (*errp) {
+        return;
+    }
+    s->page = memory_region_get_ram_ptr(&s->bar);
+    memset(s->page, 0, TICKPAGE_PAGE_SIZE);
+    tickpage_writer_init(s->page, s->period_ns, TICKPAGE_F_VM_CLOCK, 0);
+
+    pci_register_bar(pdev, 0,
+                     PCI_BASE_ADDRESS_SPACE_MEMORY |
+                     PCI_BASE_ADDRESS_MEM_PREFETCH |
+                     PCI_BASE_ADDRESS_MEM_TYPE_64, &s->bar);
+
+    s->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, tickpage_tick, s);
+    s->vm_state = qemu_add_vm_change_state_handler(tickpage_vm_state_change,
+                                                   s);
+    tickpage_publish_now(s, 0, false);
+    tickpage_arm(s, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
+}
+
+static void tickpage_exit(PCIDevice *pdev)
+{
+    TickpageState *s = TICKPAGE(pdev);
+
+    qemu_del_vm_change_state_handler(s->vm_state);
+    timer_free(s->timer);
+    /* Tell any reader that still holds a mapping to fall back. */
+    tickpage_invalidate(s->page);
+}
+
+/*
+ * A reset is no discontinuity: the VM clock keeps its value. The guest
+ * starts afresh, so the first resume after it is not a "pause".
+ */
+static void tickpage_reset_hold(Object *obj)
+{
+    TickpageState *s = TICKPAGE(obj);
+
+    s->sampled = false;
+    tickpage_publish_now(s, 0, false);
+    s->sampled = false;
+    tickpage_arm(s, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
+}
+
+static Property tickpage_properties[] = {
+    DEFINE_PROP_UINT64("period-ns", TickpageState, period_ns,
+                       TICKPAGE_PERIOD_DEFAULT_NS),
+    DEFINE_PROP_END_OF_LIST(),
+};
+
+static void tickpage_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    PCIDeviceClass *pc = PCI_DEVICE_CLASS(klass);
+    ResettableClass *rc = RESETTABLE_CLASS(klass);
+
+    pc->realize = tickpage_realize;
+    pc->exit = tickpage_exit;
+    pc->vendor_id = TICKPAGE_PCI_VENDOR_ID;
+    pc->device_id = TICKPAGE_PCI_DEVICE_ID;
+    pc->revision = 1;
+    pc->class_id = TICKPAGE_PCI_CLASS >> 8;
+    rc->phases.hold = tickpage_reset_hold;
+    dc->vmsd = &vmstate_tickpage;
+    dc->desc = "tickpage guest time page";
+    device_class_set_props(dc, tickpage_properties);
+    object_class_property_set_description(klass, "period-ns",
+        "publication period in ns, 100000..1000000000");
+    set_bit(DEVICE_CATEGORY_MISC, dc->categories);
+}
+
+static const TypeInfo tickpage_info = {
+    .name = TYPE_TICKPAGE,
+    .parent = TYPE_PCI_DEVICE,
+    .instance_size = sizeof(TickpageState),
+    .class_init = tickpage_class_init,
+    .interfaces = (InterfaceInfo[]) {
+        { INTERFACE_CONVENTIONAL_PCI_DEVICE },
+        { }
+    },
+};
+
+static void tickpage_register_types(void)
+{
+    type_register_static(&tickpage_info);
+}
+
+type_init(tickpage_register_types)
