@@ -12,10 +12,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from report import report, summary  # noqa: E402
 from vm import VM, VMError  # noqa: E402
 
-# pci-testdev (1b36:0005) is a stock QEMU device no guest driver wants:
-# something to unplug from a PCIe root port.
-TESTDEV = "grep -l 0x0005 /sys/bus/pci/devices/*/device | " \
-          "xargs -r dirname | xargs -r -I@ grep -l 0x1b36 @/vendor"
+# A modern virtio-rng (1af4:1044) is in every QEMU build and no module
+# in the initramfs drives it: something to unplug from a PCIe root port.
+TESTDEV = "grep -l 0x1044 /sys/bus/pci/devices/*/device | " \
+          "xargs -r dirname | xargs -r -I@ grep -l 0x1af4 @/vendor"
 
 
 def pause_resume():
@@ -66,7 +66,7 @@ def migrate():
 def unplug():
     with VM(name="unplug",
             args=["-device", "pcie-root-port,id=rp1,bus=pcie.0,chassis=1"],
-            devices=["pci-testdev,id=td0,bus=rp1"]) as vm:
+            devices=["virtio-rng-pci,disable-legacy=on,id=td0,bus=rp1"]) as vm:
         rc, out = vm.run(TESTDEV)
         report(rc == 0 and out.strip(), f"guest sees the test device: {out.strip()}")
         t0 = time.monotonic()

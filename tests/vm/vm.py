@@ -20,8 +20,10 @@ Standard library only. Run it as a script to boot a guest by hand:
 import argparse
 import base64
 import collections
+import ctypes
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -130,6 +132,16 @@ def make_initramfs(out, modules=(), bins=(), files=(), kmod_dir=None):
         cmd += ["--kmod-dir", kmod_dir]
     subprocess.run(cmd, check=True)
     return out
+
+
+def _die_with_parent():
+    """In the QEMU child: get SIGKILL when the test process dies, however
+    it dies, so that no guest outlives its test."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _fail_count():
@@ -250,10 +262,8 @@ class VM:
 
     def start(self):
         start = time.monotonic()
-        self._log(f"{os.path.basename(self.qemu)} accel={self.accel} ({self.accel_why})")
-        with open(self.stderr_path, "wb") as err:
-            self.proc = subprocess.Popen(self.cmdline(), stdin=subprocess.DEVNULL,
-                                         stdout=err, stderr=err)
+        self._log(f"{self.qemu} accel={self.accel} ({self.accel_why})")
+        self._launch()
         try:
             self._connect()
             if self.incoming:
@@ -289,11 +299,26 @@ class VM:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
+    def _launch(self):
+        with open(self.stderr_path, "wb") as err:
+            self.proc = subprocess.Popen(self.cmdline(), stdin=subprocess.DEVNULL,
+                                         stdout=err, stderr=err,
+                                         preexec_fn=_die_with_parent)
+
     def _connect(self):
         """Connect QMP and the command channel of a QEMU started with -S."""
         try:
             self._wait_for_socket("qmp.sock", 30)
-            self.qmp = QMP(os.path.join(self.dir, "qmp.sock"))
+            deadline = time.monotonic() + 30
+            while self.qmp is None:
+                # QEMU makes the socket before it checks the devices, so
+                # it may still exit: try in short steps, watching it.
+                try:
+                    self.qmp = QMP(os.path.join(self.dir, "qmp.sock"), timeout=1)
+                except (QMPError, OSError):
+                    if not self.alive() or time.monotonic() > deadline:
+                        raise
+            self.qmp.sock.settimeout(60)
             if self.channel:
                 self._wait_for_socket("cmd.sock", 30)
                 self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -603,9 +628,7 @@ class VM:
 
     def _start_incoming_async(self):
         """For via=unix: start QEMU up to a listening migrate-incoming."""
-        with open(self.stderr_path, "wb") as err:
-            self.proc = subprocess.Popen(self.cmdline(), stdin=subprocess.DEVNULL,
-                                         stdout=err, stderr=err)
+        self._launch()
         try:
             self._connect()
             self._incoming(*self.incoming)
@@ -621,18 +644,18 @@ class VM:
 
 def oneshot(prog, args=(), timeout=None, **kw):
     """Boot a guest that runs PROG ARGS once (tpvm.run) and powers off.
-    Returns (rc, output, vm); the console is in vm.serial_log()."""
+    Returns (rc, output, console): console is the whole serial log."""
     extra = f"tpvm.run={prog}"
     if args:
         if any("," in a or " " in a for a in args):
             raise VMError("oneshot(): arguments may not contain ',' or ' '")
         extra += " tpvm.args=" + ",".join(args)
     kw["append"] = f"{extra} {kw.get('append', '')}".strip()
-    vm = VM(channel=False, **kw)
-    with vm:
+    with VM(channel=False, **kw) as vm:
         vm.wait_exit(timeout or vm.boot_timeout)
+        console = vm.serial_log()
         rc, out = vm.test_output(prog)
-    return rc, out, vm
+    return rc, out, console
 
 
 def main():
