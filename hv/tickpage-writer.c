@@ -15,14 +15,16 @@
 #define tickpage_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
 
 /*
- * Make @seq odd. The barrier orders the odd value before every body
- * store, pairing with the reader's barrier after its @seq load
- * (tickpage_read_begin): a reader that sees any new body value also
- * sees an odd or changed @seq when it checks again.
+ * Make @seq odd. Setting the low bit rather than adding one heals a page
+ * left odd by a publisher killed mid-write: the next write ends even
+ * instead of leaving every later write odd. The barrier orders the odd
+ * value before every body store, pairing with the reader's barrier after
+ * its @seq load (tickpage_read_begin): a reader that sees any new body
+ * value also sees an odd or changed @seq when it checks again.
  */
 static void tickpage_write_begin(struct tickpage *tp)
 {
-	TICKPAGE_STORE(tp->seq, TICKPAGE_PEEK(tp->seq) + 1);
+	TICKPAGE_STORE(tp->seq, TICKPAGE_PEEK(tp->seq) | 1);
 	tickpage_wmb();
 }
 

@@ -24,8 +24,10 @@ struct tickpage_sample {
 /*
  * Write the identity block and an invalid, zeroed clock block: the page
  * is recognisable but readers fall back until the first publication.
- * @generation seeds the counter, so that a restarted publisher can
- * continue from the value it finds and readers still see a change.
+ * @generation seeds the counter. Re-initialising a page readers already
+ * use restarts its monotonic clamp, so the caller must then pass a
+ * generation different from the page's (tickpaged passes the old one
+ * plus one): readers realign instead of seeing time go back.
  */
 void tickpage_writer_init(struct tickpage *tp, uint64_t period_ns,
 			  uint64_t flags, uint64_t generation);

@@ -103,6 +103,26 @@ static void test_calls(void)
 	       s.monotonic_ns == c.monotonic_ns,
 	       "publish after invalidate: valid again, monotonic still clamped");
 
+	seq = tp->seq;
+	tickpage_publish_discontinuity(tp, &b);
+	r = read_page(tp, &s);
+	report(r == TICKPAGE_OK && s.generation == 79 &&
+	       s.realtime_sec == b.realtime_sec && s.update_count == 5 &&
+	       s.monotonic_ns == c.monotonic_ns && tp->seq == seq + 2,
+	       "publish_discontinuity: generation %llu and new time in one write (seq +2), monotonic still clamped",
+	       (unsigned long long)s.generation);
+
+	/* A publisher killed mid-write leaves seq odd; the next write heals it. */
+	tp->seq |= 1;
+	r = read_page(tp, &s);
+	report(r == TICKPAGE_ERR_BUSY, "seq left odd: readers get busy (%s)",
+	       tickpage_strerror(r));
+	tickpage_publish(tp, &c);
+	r = read_page(tp, &s);
+	report(r == TICKPAGE_OK && !(tp->seq & 1) && s.update_count == 6,
+	       "seq left odd: one publication makes it even again (%u, %s)",
+	       tp->seq, tickpage_strerror(r));
+
 	tickpage_writer_init(tp, 1000000, 0, 100);
 	r = read_page(tp, &s);
 	report(r == TICKPAGE_ERR_INVALID && tp->generation == 100 &&
@@ -194,6 +214,11 @@ static void op_publish(struct tickpage *tp, const void *arg)
 	tickpage_publish(tp, arg);
 }
 
+static void op_discontinuity(struct tickpage *tp, const void *arg)
+{
+	tickpage_publish_discontinuity(tp, arg);
+}
+
 static void op_bump(struct tickpage *tp, const void *arg)
 {
 	tickpage_bump_generation(tp);
@@ -259,6 +284,7 @@ static void test_traced(void)
 	       "self-check: a publish without the seqcount is caught as mixed");
 	tickpage_publish(t.alias, &a);
 	check_atomic(&t, &st, "publish", op_publish, &b);
+	check_atomic(&t, &st, "publish_discontinuity", op_discontinuity, &a);
 	check_atomic(&t, &st, "bump_generation", op_bump, NULL);
 	check_atomic(&t, &st, "set_period", op_period, NULL);
 	check_atomic(&t, &st, "re-init", op_init, NULL);

@@ -64,6 +64,13 @@
 #define TICKPAGE_PCI_DEVICE_ID	0x00f0
 #define TICKPAGE_PCI_CLASS	0x088000	/* PCI_CLASS_SYSTEM_OTHER << 8 */
 
+/*
+ * i386 aligns a plain 64-bit member to 4 bytes only; forcing 8 keeps the
+ * layout (every 64-bit field is at a multiple of 8 already) and lets a
+ * 32-bit reader load each field with one single-copy-atomic access.
+ */
+#define TICKPAGE_ALIGNED_64	__attribute__((aligned(8)))
+
 struct tickpage {
 	/* Identity: written once, before the first publication. */
 	uint32_t magic;			/* TICKPAGE_MAGIC */
@@ -79,7 +86,7 @@ struct tickpage {
 	uint32_t seq;
 
 	/* Everything below is covered by @seq. */
-	uint64_t flags;
+	uint64_t flags TICKPAGE_ALIGNED_64;
 #define TICKPAGE_F_VALID	(1ull << 0)	/* clocks below are usable */
 	/*
 	 * monotonic_ns is the VM's own clock: it stops while the VM is
@@ -94,15 +101,15 @@ struct tickpage {
 	 * restart. Realtime may only step when this changes; a guest
 	 * realigns whatever it derived from monotonic_ns when it does.
 	 */
-	uint64_t generation;
-	uint64_t update_count;		/* +1 per publication: liveness */
-	uint64_t period_ns;		/* publication period, ns */
+	uint64_t generation TICKPAGE_ALIGNED_64;
+	uint64_t update_count TICKPAGE_ALIGNED_64;	/* +1 per publication: liveness */
+	uint64_t period_ns TICKPAGE_ALIGNED_64;	/* publication period, ns */
 
 	/* One snapshot of both clocks, taken together. */
-	int64_t realtime_sec;		/* host CLOCK_REALTIME, s */
+	int64_t realtime_sec TICKPAGE_ALIGNED_64;	/* host CLOCK_REALTIME, s */
 	uint32_t realtime_nsec;		/* ns, 0..999999999 */
 	uint32_t reserved0;		/* zero */
-	uint64_t monotonic_ns;		/* VM monotonic time, ns */
+	uint64_t monotonic_ns TICKPAGE_ALIGNED_64;	/* VM monotonic time, ns */
 
 	/*
 	 * Room for later blocks up to the end of the page (TSC parameters
