@@ -476,9 +476,11 @@ def torture(env):
     every vCPU: still no torn snapshot."""
     with env.vm(name="torture") as vm:
         # At 10 kHz next to two busy TCG vCPU threads on two host cores
-        # the publisher itself is starved for tens of ms: this scenario
-        # is about tearing, so the lag bound is loose (the lag is printed).
-        run_check(vm, "100 us period", "--duration=8000 --slack-us=1000000", timeout=240)
+        # the publisher is starved for tens of ms (tickpaged) and QEMU's
+        # main loop, fighting the vCPUs for the BQL, for up to seconds
+        # (the device's timer). This scenario is about tearing, so the
+        # lag bound is off (the lag is still printed).
+        run_check(vm, "100 us period", "--duration=8000 --slack-us=100000000", timeout=240)
         dmesg_clean(vm, "torture")
 
 
