@@ -33,10 +33,10 @@ with VM() as vm:
     report(qemu_rc == 0 and "reboot: Power down" in vm.serial_log(),
            f"guest powers off cleanly (QEMU exit {qemu_rc})")
 
-rc, out, vm = oneshot("uname", ["-r"])
+rc, out, console = oneshot("uname", ["-r"])
 report(rc == 0 and out.strip() == kver,
        f"one-shot tpvm.run=uname: rc={rc} output={out.strip()!r}")
-rc, out, vm = oneshot("false")
+rc, out, console = oneshot("false")
 report(rc == 1, f"one-shot test's exit code reaches the host: false -> rc={rc}")
 # Modules: one by path (as tickpage.ko is packed) and one of the kernel's
 # own by name with its dependencies, loaded at boot with tpvm.load.
