@@ -23,11 +23,13 @@
  *                    right after a page read; lag = now - page realtime
  *
  * A page read is tickpage_read() plus turning the snapshot into a
- * struct timespec, as a CLOCK_MONOTONIC_COARSE read would; on failure it
- * falls back to clock_gettime() as a real reader does, and the fallbacks
- * are counted and reported. Each round runs every path back to back, in
- * an order that rotates from round to round, so the ratios come from
- * one run under the same conditions; the figures are medians of rounds.
+ * struct timespec, as a CLOCK_MONOTONIC_COARSE read would (in a guest,
+ * libtickpage also adds the driver's offset: not counted here); on
+ * failure it falls back to clock_gettime() as a real reader does, and
+ * the fallbacks are counted and reported. Each round runs every path
+ * back to back, in an order that rotates from round to round, so the
+ * ratios come from one run under the same conditions; the figures are
+ * medians of rounds, timed in thread CPU time.
  */
 #include <errno.h>
 #include <fcntl.h>
