@@ -12,3 +12,11 @@ qemu-patches:
 CHECK_DEPS += qemu
 BENCH_DEPS += qemu
 DEMO_DEPS += qemu
+
+# The wakeup floor the device benchmark compares against.
+QEMU_WAKEUP := $(O)/tests/qemu/tickpage-wakeup
+$(QEMU_WAKEUP): $(O)/tests/qemu/tickpage-wakeup.o
+	$(quiet) LD $@
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
+BENCH_DEPS += $(QEMU_WAKEUP)
+LINT_C += tests/qemu/tickpage-wakeup.c
