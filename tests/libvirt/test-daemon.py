@@ -1,0 +1,485 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+"""tickpage under the real libvirt daemon, driven with virsh.
+
+Usage: tests/libvirt/test-daemon.py --mode=shmem|shmem-ro|device
+
+One TCG guest (<domain type='qemu'>: Debian's cloud kernel, the
+initramfs of tests/libvirt/libvirt.mk) is made from a plain domain by
+scripts/tickpage-virt-xml, then defined and started with virsh. Inside,
+tp-watch prints a line every 100 ms to the serial console, which libvirt
+writes to a file; the host reads that file around each operation:
+
+  boot               the page serves coarse monotonic time
+  suspend/resume     coarse monotonic never goes back and stays within
+  save/restore       one period of the guest's fine monotonic; the page
+                     serves again afterwards; device mode: the generation
+                     changes on restore (shmem-ro: libvirt must refuse
+                     to save, the device being a peer)
+  destroy/undefine   nothing left: no domain, no QEMU, no file, and no
+                     daemon this test started
+
+libvirtd and virtlogd are started here (and stopped again) when they
+are not already running: there is no systemd in these containers.
+"""
+import argparse
+import glob
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(TOP, os.environ.get("O", "build"))
+sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
+
+URI = "qemu:///system"
+STOCK_QEMU = "/usr/bin/qemu-system-x86_64"
+INITRD = os.path.join(BUILD, "libvirt", "initramfs.cpio.gz")
+TICKPAGED = os.path.join(BUILD, "hv", "tickpaged")
+PROJECT_QEMU = os.path.join(BUILD, "qemu", "qemu-system-x86_64")
+KERNEL_ENV = os.path.join(BUILD, "vm", "guest-kernel.env")
+IMAGES = "/var/lib/libvirt/images"
+CAPS_CACHE = "/var/cache/libvirt/qemu/capabilities"
+QEMU_USER = "libvirt-qemu"
+# Host-true within one period: 95% of the coarse reads must lag the
+# fine clock by at most one period plus SLACK_NS (scheduling jitter:
+# the publisher, tickpaged or QEMU's timer, is a host thread on a busy
+# 2-core machine, and so is every TCG vCPU), and none by more than
+# STALE_NS, which is what a page not realigned after a pause or a
+# restore (seconds behind or ahead) would show.
+SLACK_NS = int(os.environ.get("TICKPAGE_LIBVIRT_SLACK_US", "2000")) * 1000
+STALE_NS = 100_000_000
+LINE = re.compile(r"^TPW n=(\d+) fine0=(\d+) page=(-?\d+) app=(\d+) fine=(\d+) "
+                  r"gen=(\d+) upd=(\d+) period=(\d+) st=(\d+)")
+
+passes = fails = 0
+
+
+def report(ok, msg):
+    global passes, fails
+    print(f"{'PASS' if ok else 'FAIL'}: {msg}", flush=True)
+    if ok:
+        passes += 1
+    else:
+        fails += 1
+    return ok
+
+
+def skip(msg):
+    print(f"SKIP: {msg}", flush=True)
+    sys.exit(77)
+
+
+def log(msg):
+    print(f"# {msg}", flush=True)
+
+
+def virsh(*args, check=True):
+    r = subprocess.run(["virsh", "-q", "-c", URI, *args], capture_output=True, text=True)
+    if check and r.returncode:
+        raise RuntimeError(f"virsh {' '.join(args)}: {r.stderr.strip()}")
+    return r
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+class Daemons:
+    """virtlogd and libvirtd, started only if not already answering."""
+
+    def __init__(self, rundir):
+        self.rundir = rundir
+        self.started = []   # (name, pid)
+
+    def _answers(self):
+        return subprocess.run(["virsh", "-c", URI, "version"], capture_output=True,
+                              timeout=30).returncode == 0
+
+    def _start(self, name, ready):
+        pidfile = os.path.join(self.rundir, f"{name}.pid")
+        subprocess.run([name, "-d", "-p", pidfile], check=True)
+        for _ in range(100):
+            if os.path.exists(pidfile) and open(pidfile).read().strip():
+                break
+            time.sleep(0.1)
+        pid = int(open(pidfile).read().strip())
+        self.started.append((name, pid))
+        log(f"started {name} (pid {pid})")
+        for _ in range(100):
+            if ready():
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"{name} started but does not answer")
+
+    def up(self):
+        if self._answers():
+            log("libvirtd already running: using it, not stopping it")
+            return
+        if not os.path.exists("/run/libvirt/virtlogd-sock"):
+            self._start("virtlogd", lambda: os.path.exists("/run/libvirt/virtlogd-sock"))
+        self._start("libvirtd", self._answers)
+
+    def down(self):
+        for name, pid in reversed(self.started):
+            os.kill(pid, signal.SIGTERM)
+            for _ in range(100):
+                if not pid_alive(pid):
+                    break
+                time.sleep(0.1)
+            else:
+                log(f"{name} ignores SIGTERM; SIGKILL")
+                os.kill(pid, signal.SIGKILL)
+            report(not pid_alive(pid), f"{name} (pid {pid}) that this test started is stopped")
+        self.started = []
+
+
+def can_use(path, mode_flag):
+    """Whether the QEMU user can read/execute PATH (DAC, with its groups)."""
+    return subprocess.run(["runuser", "-u", QEMU_USER, "--", "test", mode_flag, path],
+                          capture_output=True).returncode == 0
+
+
+def guest_kernel():
+    env = {}
+    if os.path.exists(KERNEL_ENV):
+        with open(KERNEL_ENV) as f:
+            env = dict(l.strip().split("=", 1) for l in f if "=" in l)
+    return env.get("VMLINUZ")
+
+
+def base_xml(name, wd, emulator):
+    """A plain TCG domain booting the test guest: no tickpage yet."""
+    return f"""<domain type='qemu'>
+  <name>{name}</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>2</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>{wd}/vmlinuz</kernel>
+    <initrd>{wd}/initrd</initrd>
+    <cmdline>console=ttyS0 panic=-1 quiet tpvm.load=tickpage tpvm.run=/bin/tp-watch</cmdline>
+  </os>
+  <features><acpi/></features>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>destroy</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <emulator>{emulator}</emulator>
+    <serial type='file'>
+      <source path='{wd}/serial.log' append='on'/>
+      <target port='0'/>
+    </serial>
+    <controller type='usb' model='none'/>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+"""
+
+
+class Watch:
+    """The TPW lines of the guest's serial log."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def lines(self):
+        try:
+            with open(self.path, errors="replace") as f:
+                text = f.read()
+        except OSError:
+            return []
+        out = []
+        for l in text.splitlines():
+            m = LINE.match(l)
+            if m:
+                v = [int(x) for x in m.groups()]
+                out.append(dict(zip(("n", "fine0", "page", "app", "fine", "gen", "upd",
+                                     "period", "st"), v)))
+        return out
+
+    def raw(self):
+        try:
+            with open(self.path, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def wait(self, count, timeout, served=False):
+        """Wait until COUNT more lines (page-served ones if SERVED)."""
+        start = len(self.lines())
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            new = self.lines()[start:]
+            if served:
+                new = [l for l in new if l["page"] >= 0]
+            if len(new) >= count:
+                return True
+            time.sleep(0.2)
+        return False
+
+
+def check_segment(lines, what):
+    """Coarse time in LINES: non-decreasing, never above fine, within a
+    period (+ slack) of it. Returns the worst lag seen, ns."""
+    worst = 0
+    lags = []
+    back_page = back_app = above = late = stale = 0
+    last_page = last_app = None
+    for l in lines:
+        if l["page"] >= 0:
+            if last_page is not None and l["page"] < last_page:
+                back_page += 1
+            last_page = l["page"]
+            if l["page"] > l["fine"]:
+                above += 1
+            lag = l["fine0"] - l["page"]
+            worst = max(worst, lag)
+            lags.append(lag)
+            if lag > l["period"] + SLACK_NS:
+                late += 1
+            if lag > STALE_NS:
+                stale += 1
+        if last_app is not None and l["app"] < last_app:
+            back_app += 1
+        last_app = l["app"]
+        if l["app"] > l["fine"]:
+            above += 1
+    served = len(lags)
+    if lags:
+        lags.sort()
+        log(f"{what}: lag of coarse behind fine0, ms: min {lags[0] / 1e6:.3f} "
+            f"median {lags[len(lags) // 2] / 1e6:.3f} max {lags[-1] / 1e6:.3f}")
+    report(back_page == 0 and back_app == 0,
+           f"{what}: coarse monotonic never went back ({len(lines)} lines, "
+           f"{back_page} page / {back_app} app regressions)")
+    report(above == 0, f"{what}: coarse never ahead of fine monotonic ({above} were)")
+    report(served > 0 and late * 20 <= served and stale == 0,
+           f"{what}: page served {served}/{len(lines)} reads; {served - late} within one "
+           f"period + {SLACK_NS // 1000} us of fine (95% needed), worst lag "
+           f"{worst / 1e6:.3f} ms (at most {STALE_NS // 1000000} ms)")
+    return worst
+
+
+def last_served(lines):
+    for l in reversed(lines):
+        if l["page"] >= 0:
+            return l
+    return None
+
+
+def run(mode, wd, name, daemons):
+    watch = Watch(os.path.join(wd, "serial.log"))
+    tickpaged = None
+    shm = f"/dev/shm/{name}"
+    emulator = STOCK_QEMU
+    xml_args = ["--mode", mode]
+    try:
+        if mode in ("shmem", "shmem-ro"):
+            if mode == "shmem":
+                # libvirt's <shmem>: QEMU maps it writable, 1 MiB at least.
+                subprocess.run(["install", "-m", "0660", "-g", QEMU_USER, "/dev/null", shm],
+                               check=True)
+                os.truncate(shm, 1 << 20)
+                cmd = [TICKPAGED, "--quiet", "--mode=0660", f"--group={QEMU_USER}", shm]
+            else:
+                cmd = [TICKPAGED, "--quiet", "--mode=0644", shm]
+            tickpaged = subprocess.Popen(cmd)
+            log(f"tickpaged pid {tickpaged.pid}: {' '.join(cmd)}")
+            for _ in range(50):
+                if os.path.getsize(shm) if os.path.exists(shm) else 0:
+                    break
+                time.sleep(0.1)
+            xml_args += ["--shmem-name", name]
+            st = os.stat(shm)
+            report(can_use(shm, "-r") and (mode == "shmem-ro" or can_use(shm, "-w")),
+                   f"{shm} ({oct(st.st_mode & 0o777)}, {st.st_size} bytes) usable by {QEMU_USER}")
+        else:
+            # The build lives in a cache under $HOME, which libvirt-qemu
+            # cannot reach: run a copy from the domain's directory, with
+            # Debian's firmware (-L) since the copy has no build tree.
+            real = os.path.realpath(PROJECT_QEMU)
+            if can_use(real, "-x"):
+                emulator = real
+            else:
+                emulator = os.path.join(wd, "qemu-system-x86_64")
+                shutil.copy2(real, emulator)
+                log(f"{real} is out of {QEMU_USER}'s reach: using a copy, {emulator}")
+            xml_args += ["--emulator", emulator, "--period", "1ms", "--datadir", "/usr/share/qemu"]
+
+        base = os.path.join(wd, "base.xml")
+        with open(base, "w") as f:
+            f.write(base_xml(name, wd, STOCK_QEMU))
+        final = os.path.join(wd, "domain.xml")
+        r = subprocess.run([os.path.join(TOP, "scripts", "tickpage-virt-xml"), *xml_args,
+                            base, "-o", final], capture_output=True, text=True)
+        if not report(r.returncode == 0, f"tickpage-virt-xml {' '.join(xml_args)}"):
+            print(r.stderr)
+            return
+        virsh("define", final)
+        t0 = time.monotonic()
+        r = virsh("start", name, check=False)
+        if not report(r.returncode == 0, f"virsh start {name}"):
+            print(r.stderr)
+            return
+        ok = watch.wait(20, 180, served=True)
+        report(ok, f"guest booted and the page serves time ({time.monotonic() - t0:.1f} s)")
+        if not ok:
+            print(watch.raw()[-3000:])
+            return
+        boot = watch.lines()
+        check_segment(boot, "boot")
+
+        # ---- suspend / resume ----
+        before = last_served(boot)
+        virsh("suspend", name)
+        report(virsh("domstate", name).stdout.strip() == "paused", "virsh suspend: paused")
+        time.sleep(2)
+        virsh("resume", name)
+        ok = watch.wait(15, 60, served=True)
+        after_lines = watch.lines()
+        report(ok, "after resume the page serves again")
+        seg = after_lines[len(boot) - 1:]
+        check_segment(seg, "suspend/resume")
+        after = last_served(after_lines)
+        if mode == "device":
+            # The device publishes the VM clock: it stopped with the VM.
+            d_page = after["page"] - before["page"]
+            d_fine = after["fine"] - before["fine"]
+            report(abs(d_page - d_fine) < 50_000_000,
+                   f"device: page monotonic stopped with the VM (page +{d_page / 1e6:.0f} ms, "
+                   f"fine +{d_fine / 1e6:.0f} ms)")
+
+        # ---- save / restore ----
+        save = os.path.join(wd, "save.img")
+        gen_before = last_served(watch.lines())["gen"]
+        n_before = len(watch.lines())
+        r = virsh("save", name, save, check=False)
+        if mode == "shmem-ro":
+            report(r.returncode != 0 and "Migration is disabled" in r.stderr,
+                   "shmem-ro: libvirt refuses to save a read-only peer ivshmem "
+                   f"({r.stderr.strip().splitlines()[-1] if r.stderr else 'saved!'})")
+            report(virsh("domstate", name).stdout.strip() == "running",
+                   "shmem-ro: the domain keeps running after the refused save")
+            watch.wait(10, 60, served=True)
+        else:
+            report(r.returncode == 0, f"virsh save ({r.stderr.strip()})")
+            report(virsh("domstate", name).stdout.strip() == "shut off", "saved domain is shut off")
+            time.sleep(2)
+            r = virsh("restore", save, check=False)
+            report(r.returncode == 0, f"virsh restore ({r.stderr.strip()})")
+            ok = watch.wait(15, 90, served=True)
+            report(ok, "after restore the page serves again")
+            lines = watch.lines()
+            check_segment(lines[n_before - 1:], "save/restore")
+            gen_after = last_served(lines)["gen"]
+            if mode == "device":
+                report(gen_after != gen_before,
+                       f"device: generation changed on restore ({gen_before} -> {gen_after})")
+            else:
+                log(f"shmem: generation {gen_before} -> {gen_after} (tickpaged did not restart)")
+            os.unlink(save)
+
+        check_segment(watch.lines(), "whole run")
+        tail = watch.lines()[-1]
+        log(f"last line: {tail}")
+    finally:
+        virsh("destroy", name, check=False)
+        virsh("undefine", name, check=False)
+        if tickpaged:
+            tickpaged.terminate()
+            tickpaged.wait(10)
+            if os.path.exists(shm):
+                os.unlink(shm)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mode", choices=("shmem", "shmem-ro", "device"), required=True)
+    mode = ap.parse_args().mode
+
+    if os.geteuid() != 0:
+        skip("needs root: it runs the system libvirt daemon (qemu:///system)")
+    for tool in ("libvirtd", "virtlogd", "virsh", "virt-xml-validate", "runuser"):
+        if not shutil.which(tool):
+            skip(f"{tool} missing (run scripts/setup)")
+    vmlinuz = guest_kernel()
+    if not vmlinuz or not os.path.exists(vmlinuz):
+        skip("guest kernel missing (make vm-prereqs)")
+    if not os.path.exists(INITRD):
+        skip(f"{INITRD} missing (make libvirt-prereqs)")
+    if mode == "device":
+        if not os.path.exists(PROJECT_QEMU):
+            skip(f"{PROJECT_QEMU} missing (scripts/build-qemu)")
+    elif not os.path.exists(TICKPAGED):
+        skip(f"{TICKPAGED} missing (make)")
+
+    name = f"tickpage-test-{mode}-{os.getpid()}"
+    wd = os.path.join(IMAGES, name)
+    rundir = f"/run/{name}"
+    os.makedirs(rundir)
+    daemons = Daemons(rundir)
+    caps_before = set(glob.glob(os.path.join(CAPS_CACHE, "*.xml")))
+    try:
+        # libvirt-qemu must read the kernel and initramfs: they live in
+        # the domain's own directory, which libvirt chowns while it runs.
+        os.makedirs(wd, mode=0o755)
+        os.chmod(wd, 0o755)
+        shutil.copy(vmlinuz, os.path.join(wd, "vmlinuz"))
+        shutil.copy(INITRD, os.path.join(wd, "initrd"))
+        daemons.up()
+        run(mode, wd, name, daemons)
+    except Exception as e:  # report, then clean up all the same
+        report(False, f"{type(e).__name__}: {e}")
+        serial = os.path.join(wd, "serial.log")
+        if os.path.exists(serial):
+            print(open(serial, errors="replace").read()[-3000:])
+    finally:
+        gone = virsh("list", "--all", "--name", check=False).stdout.split() \
+            if daemons.started or os.path.exists("/run/libvirt/libvirt-sock") else []
+        report(name not in gone, f"no domain {name} left")
+        # libvirt caches what it probed of each emulator path: drop what
+        # this test added for the project's QEMU (Debian's stays, as any
+        # use of libvirt would leave it).
+        for f in set(glob.glob(os.path.join(CAPS_CACHE, "*.xml"))) - caps_before:
+            try:
+                if "<emulator>/usr/bin/" not in open(f, errors="replace").read():
+                    os.unlink(f)
+            except OSError:
+                pass
+        serial = os.path.join(wd, "serial.log")
+        if os.path.exists(serial):
+            keep = os.path.join(BUILD, "tests", "logs", f"libvirt-{mode}.serial.log")
+            os.makedirs(os.path.dirname(keep), exist_ok=True)
+            shutil.copy(serial, keep)
+            log(f"guest serial log kept as {keep}")
+        shutil.rmtree(wd, ignore_errors=True)
+        for f in glob.glob(f"/var/log/libvirt/qemu/{name}.log*"):
+            os.unlink(f)
+        daemons.down()
+        shutil.rmtree(rundir, ignore_errors=True)
+        qemus = subprocess.run(["pgrep", "-f", f"guest={name}"], capture_output=True,
+                               text=True).stdout.split()
+        left = [p for p in (wd, rundir, f"/dev/shm/{name}",
+                            f"/var/log/libvirt/qemu/{name}.log") if os.path.exists(p)]
+        left += [f for f in set(glob.glob(os.path.join(CAPS_CACHE, "*.xml"))) - caps_before
+                 if "<emulator>/usr/bin/" not in open(f, errors="replace").read()]
+        report(not qemus and not left,
+               f"nothing left behind (QEMU pids {qemus or 'none'}, files {left or 'none'})")
+
+    print(f"SUMMARY: {passes} passed, {fails} failed, 0 skipped")
+    sys.exit(1 if fails else 0)
+
+
+if __name__ == "__main__":
+    main()
