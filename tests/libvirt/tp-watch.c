@@ -38,6 +38,8 @@
 #include "tickpage-dev.h"
 #include "tickpage.h"
 
+#define USAGE "usage: tp-watch [--interval-ms=MS] [--dev=PATH]\n"
+
 static uint64_t mono_ns(clockid_t clk)
 {
 	struct timespec ts;
@@ -85,7 +87,7 @@ int main(int argc, char **argv)
 		} else if (!strncmp(argv[i], "--dev=", 6)) {
 			dev = argv[i] + 6;
 		} else {
-			fprintf(stderr, "usage: tp-watch [--interval-ms=MS] [--dev=PATH]\n");
+			fputs(USAGE, stderr);
 			return 2;
 		}
 	}
@@ -100,14 +102,15 @@ int main(int argc, char **argv)
 	printf("TPW-START interval_ms=%ld\n", interval_ms);
 
 	for (n = 0;; n++) {
-		struct tickpage_snapshot s = { 0 };
-		struct tickpage_guest g = { 0 };
+		struct tickpage_snapshot s = {0};
+		struct tickpage_guest g = {0};
 		struct timespec app;
 		uint64_t coarse = 0, fine, fine0;
 		int err;
 
 		fine0 = mono_ns(CLOCK_MONOTONIC);
-		/* Both pages under the guest page's seq, as libtickpage does. */
+		/* Both pages under the guest page's seq, as libtickpage does.
+		 */
 		do {
 			err = tickpage_guest_read(gpage, &g);
 			if (!err)
@@ -126,10 +129,13 @@ int main(int argc, char **argv)
 			       (unsigned long long)fine0, err);
 		else
 			printf("TPW n=%lu fine0=%llu page=%llu", n,
-			       (unsigned long long)fine0, (unsigned long long)coarse);
-		printf(" app=%llu fine=%llu gen=%llu upd=%llu period=%llu st=%u\n",
-		       (unsigned long long)app.tv_sec * 1000000000u + app.tv_nsec,
-		       (unsigned long long)fine,
+			       (unsigned long long)fine0,
+			       (unsigned long long)coarse);
+		printf(" app=%llu fine=%llu",
+		       (unsigned long long)app.tv_sec * 1000000000u +
+			       app.tv_nsec,
+		       (unsigned long long)fine);
+		printf(" gen=%llu upd=%llu period=%llu st=%u\n",
 		       (unsigned long long)s.generation,
 		       (unsigned long long)s.update_count,
 		       (unsigned long long)s.period_ns, g.status);
