@@ -16,6 +16,7 @@ One PASS/FAIL/SKIP line per check, exit 0/1/77 (tests/run).
 import argparse
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -183,11 +184,11 @@ class Env:
     def close(self):
         if self.pub:
             self.pub.stop()
-        for p in (self.shm,):
-            try:
-                os.unlink(p)
-            except OSError:
-                pass
+        try:
+            os.unlink(self.shm)
+        except OSError:
+            pass
+        shutil.rmtree(self.work, ignore_errors=True)
 
 
 def sysfs(vm, attr):

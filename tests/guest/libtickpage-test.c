@@ -24,10 +24,10 @@
 #include "tickpage-dev.h"
 #include "tickpage-writer.h"
 
-#define Y2100		4102444800ll	/* 2100-01-01: no host clock says so */
-#define PAGE_MONO	5000000000000ull	/* 5000 s */
-#define OFFSET		(-123456789ll)
-#define PERIOD		250000ull
+#define Y2100	  4102444800ll	   /* 2100-01-01: no host clock says so */
+#define PAGE_MONO 5000000000000ull /* 5000 s */
+#define OFFSET	  (-123456789ll)
+#define PERIOD	  250000ull
 
 static struct tickpage *tp;
 static struct tickpage_guest *gp;
@@ -48,7 +48,9 @@ static void guest_set(uint32_t status, uint64_t gen, uint64_t limit)
 static void publish(int64_t sec, uint64_t mono)
 {
 	struct tickpage_sample s = {
-		.realtime_sec = sec, .realtime_nsec = 500, .monotonic_ns = mono,
+		.realtime_sec = sec,
+		.realtime_nsec = 500,
+		.monotonic_ns = mono,
 	};
 
 	tickpage_publish(tp, &s);
@@ -61,7 +63,7 @@ static int64_t ns(const struct timespec *ts)
 
 static void check_api(void)
 {
-	struct timespec ts = { 0 }, res = { 0 }, prev;
+	struct timespec ts = {0}, res = {0}, prev;
 	time_t t;
 	int r;
 
@@ -77,7 +79,8 @@ static void check_api(void)
 	r = tickpage_clock_getres(CLOCK_REALTIME_COARSE, &res);
 	report(!r && ns(&res) == PERIOD, "getres is the page period (%lld ns)",
 	       (long long)ns(&res));
-	report(tickpage_time(&t) == Y2100 && t == Y2100, "time() is the page's seconds");
+	report(tickpage_time(&t) == Y2100 && t == Y2100,
+	       "time() is the page's seconds");
 	report(tickpage_period_ns() == PERIOD, "tickpage_period_ns()");
 	tickpage_clock_gettime(CLOCK_REALTIME, &ts);
 	report(ts.tv_sec < Y2100, "CLOCK_REALTIME is not served from the page");
@@ -85,7 +88,8 @@ static void check_api(void)
 	/* Stale: the driver says stop; everything falls back. */
 	guest_set(TICKPAGE_GUEST_STALE, 1, PAGE_MONO + 1000000000ull);
 	report(tickpage_coarse_gettime(CLOCK_REALTIME_COARSE, &ts) ==
-	       TICKPAGE_ERR_INVALID, "stale page: not served");
+		       TICKPAGE_ERR_INVALID,
+	       "stale page: not served");
 	tickpage_clock_gettime(CLOCK_REALTIME_COARSE, &ts);
 	report(ts.tv_sec < Y2100, "stale page: realtime falls back to libc");
 	tickpage_clock_getres(CLOCK_MONOTONIC_COARSE, &res);
@@ -95,7 +99,8 @@ static void check_api(void)
 	guest_set(TICKPAGE_GUEST_OK, 1, PAGE_MONO + 1000000000ull);
 	tickpage_bump_generation(tp);
 	report(tickpage_coarse_gettime(CLOCK_MONOTONIC_COARSE, &ts) ==
-	       TICKPAGE_ERR_RANGE, "new generation: monotonic not served until realigned");
+		       TICKPAGE_ERR_RANGE,
+	       "new generation: monotonic not served until realigned");
 	report(!tickpage_coarse_gettime(CLOCK_REALTIME_COARSE, &ts),
 	       "new generation: realtime still served");
 	tickpage_clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
@@ -106,22 +111,25 @@ static void check_api(void)
 	guest_set(TICKPAGE_GUEST_OK, 2, PAGE_MONO + 1000);
 	publish(Y2100, PAGE_MONO + 2000);
 	report(tickpage_coarse_gettime(CLOCK_MONOTONIC_COARSE, &ts) ==
-	       TICKPAGE_ERR_RANGE, "page past mono_limit: monotonic not served");
+		       TICKPAGE_ERR_RANGE,
+	       "page past mono_limit: monotonic not served");
 	guest_set(TICKPAGE_GUEST_OK, 2, PAGE_MONO + 1000000000ull);
 	report(!tickpage_coarse_gettime(CLOCK_MONOTONIC_COARSE, &ts) &&
-	       ns(&ts) == (int64_t)PAGE_MONO + 2000 + OFFSET,
+		       ns(&ts) == (int64_t)PAGE_MONO + 2000 + OFFSET,
 	       "realigned: monotonic served again");
 
 	/* Publisher stopped cleanly. */
 	tickpage_invalidate(tp);
 	report(tickpage_coarse_gettime(CLOCK_REALTIME_COARSE, &ts) ==
-	       TICKPAGE_ERR_INVALID, "invalidated page: not served");
+		       TICKPAGE_ERR_INVALID,
+	       "invalidated page: not served");
 	publish(Y2100, PAGE_MONO + 3000);
 
 	/* Torn guard: a writer stuck mid-update (seq odd) is not waited on. */
 	__atomic_store_n(&tp->seq, tp->seq + 1, __ATOMIC_RELAXED);
 	report(tickpage_coarse_gettime(CLOCK_REALTIME_COARSE, &ts) ==
-	       TICKPAGE_ERR_BUSY, "seq stuck odd: gives up (busy), falls back");
+		       TICKPAGE_ERR_BUSY,
+	       "seq stuck odd: gives up (busy), falls back");
 	__atomic_store_n(&tp->seq, tp->seq + 1, __ATOMIC_RELAXED);
 }
 
@@ -143,8 +151,8 @@ static void check_preload(const char *so, const char *probe)
 		long n;
 		int r, g;
 
-		if (sscanf(line, "realtime_coarse=%d %lld.%ld res=%d 0.%ld",
-			   &r, &s, &n, &g, &res_ns) == 5)
+		if (sscanf(line, "realtime_coarse=%d %lld.%ld res=%d 0.%ld", &r,
+			   &s, &n, &g, &res_ns) == 5)
 			rc_sec = s;
 		else if (sscanf(line, "realtime=%d %lld.%ld", &r, &s, &n) == 3)
 			rt = s;
@@ -152,10 +160,15 @@ static void check_preload(const char *so, const char *probe)
 			sscanf(line, "time=%lld", &t);
 	}
 	report(pclose(f) == 0, "preload: probe ran");
-	report(rc_sec == Y2100, "preload: clock_gettime(CLOCK_REALTIME_COARSE) from the page (%lld)", rc_sec);
-	report(res_ns == PERIOD, "preload: clock_getres is the page period (%ld)", res_ns);
+	report(rc_sec == Y2100,
+	       "preload: clock_gettime(CLOCK_REALTIME_COARSE) from the page "
+	       "(%lld)",
+	       rc_sec);
+	report(res_ns == PERIOD,
+	       "preload: clock_getres is the page period (%ld)", res_ns);
 	report(t == Y2100, "preload: time() from the page (%lld)", t);
-	report(rt > 0 && rt < Y2100, "preload: CLOCK_REALTIME passed to libc (%lld)", rt);
+	report(rt > 0 && rt < Y2100,
+	       "preload: CLOCK_REALTIME passed to libc (%lld)", rt);
 }
 
 int main(int argc, char **argv)
@@ -173,7 +186,8 @@ int main(int argc, char **argv)
 		perror("libtickpage-test: temp file");
 		return 1;
 	}
-	m = mmap(NULL, TICKPAGE_MMAP_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	m = mmap(NULL, TICKPAGE_MMAP_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 fd, 0);
 	close(fd);
 	if (m == MAP_FAILED) {
 		perror("libtickpage-test: mmap");

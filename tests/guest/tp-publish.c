@@ -48,13 +48,16 @@ int main(int argc, char **argv)
 		else if (!path && argv[i][0] != '-')
 			path = argv[i];
 		else {
-			fprintf(stderr, "tp-publish: bad argument '%s'\n", argv[i]);
+			fprintf(stderr, "tp-publish: bad argument '%s'\n",
+				argv[i]);
 			return 2;
 		}
 	}
 	if (!path || period < TICKPAGE_PERIOD_MIN_NS ||
 	    period > TICKPAGE_PERIOD_MAX_NS) {
-		fprintf(stderr, "usage: tp-publish PATH [--period-ns=N] [--generation=N] [--bad-magic|--bad-major|--bad-size]\n");
+		fprintf(stderr, "usage: tp-publish PATH [--period-ns=N] "
+				"[--generation=N] "
+				"[--bad-magic|--bad-major|--bad-size]\n");
 		return 2;
 	}
 	fd = open(path, O_RDWR | O_CREAT, 0644);
@@ -62,9 +65,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tp-publish: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	tp = mmap(NULL, TICKPAGE_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	tp = mmap(NULL, TICKPAGE_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		  fd, 0);
 	if (tp == MAP_FAILED) {
-		fprintf(stderr, "tp-publish: mmap %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "tp-publish: mmap %s: %s\n", path,
+			strerror(errno));
 		return 1;
 	}
 	tickpage_writer_init(tp, period, 0, gen);

@@ -82,7 +82,7 @@ static int tickpage_lib_read(struct tickpage_snapshot *s,
 		err = tickpage_read(tp, s);
 		if (err)
 			return err;
-		tickpage_rmb();	/* page body before the guest page's seq */
+		tickpage_rmb(); /* page body before the guest page's seq */
 		if (TICKPAGE_LOAD(gp->seq) == g->seq)
 			return TICKPAGE_OK;
 	}
@@ -146,7 +146,8 @@ int tickpage_lib_getres(clockid_t clk, struct timespec *res)
 	err = tickpage_lib_read(&s, &g);
 	if (err)
 		return err;
-	if (g.status != TICKPAGE_GUEST_OK && g.status != TICKPAGE_GUEST_ALIGNING)
+	if (g.status != TICKPAGE_GUEST_OK &&
+	    g.status != TICKPAGE_GUEST_ALIGNING)
 		return TICKPAGE_ERR_INVALID;
 	res->tv_sec = s.period_ns / 1000000000u;
 	res->tv_nsec = s.period_ns % 1000000000u;

@@ -48,8 +48,8 @@ static int tickpage_next_clock(int getres, clockid_t clk, struct timespec *ts)
 	return syscall(getres ? SYS_clock_getres : SYS_clock_gettime, clk, ts);
 }
 
-__attribute__((visibility("default")))
-int clock_gettime(clockid_t clk, struct timespec *ts)
+__attribute__((visibility("default"))) int clock_gettime(clockid_t clk,
+							 struct timespec *ts)
 {
 	int ret;
 
@@ -64,8 +64,8 @@ int clock_gettime(clockid_t clk, struct timespec *ts)
 	return ret;
 }
 
-__attribute__((visibility("default")))
-int clock_getres(clockid_t clk, struct timespec *res)
+__attribute__((visibility("default"))) int clock_getres(clockid_t clk,
+							struct timespec *res)
 {
 	struct timespec r;
 
@@ -77,8 +77,7 @@ int clock_getres(clockid_t clk, struct timespec *res)
 	return tickpage_next_clock(1, clk, res);
 }
 
-__attribute__((visibility("default")))
-time_t time(time_t *t)
+__attribute__((visibility("default"))) time_t time(time_t *t)
 {
 	struct timespec ts;
 
@@ -90,8 +89,7 @@ time_t time(time_t *t)
 }
 
 /* Resolve the next definitions before main(), while nothing is racing. */
-__attribute__((constructor))
-static void tickpage_preload_init(void)
+__attribute__((constructor)) static void tickpage_preload_init(void)
 {
 	tickpage_next(&tickpage_next_gettime, "clock_gettime");
 	tickpage_next(&tickpage_next_getres, "clock_getres");

@@ -82,7 +82,8 @@ static void check_no_write(void)
 	int fd;
 
 	fd = open(dev_path, O_RDWR);
-	report(fd < 0, "open O_RDWR refused (%s)", fd < 0 ? strerror(errno) : "opened");
+	report(fd < 0, "open O_RDWR refused (%s)",
+	       fd < 0 ? strerror(errno) : "opened");
 	if (fd >= 0)
 		close(fd);
 
@@ -113,11 +114,13 @@ static void check_no_write(void)
 	}
 
 	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 8192);
-	report(p == MAP_FAILED && errno == EINVAL, "mmap at offset 8192 gives EINVAL");
+	report(p == MAP_FAILED && errno == EINVAL,
+	       "mmap at offset 8192 gives EINVAL");
 	if (p != MAP_FAILED)
 		munmap(p, 4096);
 	p = mmap(NULL, 3 * 4096, PROT_READ, MAP_SHARED, fd, 0);
-	report(p == MAP_FAILED && errno == EINVAL, "mmap of 3 pages gives EINVAL");
+	report(p == MAP_FAILED && errno == EINVAL,
+	       "mmap of 3 pages gives EINVAL");
 	if (p != MAP_FAILED)
 		munmap(p, 3 * 4096);
 
@@ -137,7 +140,7 @@ static void check_no_write(void)
 static int fallback_child(const char *kind)
 {
 	char path[] = "/tmp/tickpage-check.XXXXXX";
-	struct tickpage tp = { 0 };
+	struct tickpage tp = {0};
 	struct timespec a, b, c;
 	int fd = mkstemp(path);
 
@@ -159,14 +162,14 @@ static int fallback_child(const char *kind)
 	}
 
 	if (tickpage_coarse_gettime(CLOCK_REALTIME_COARSE, &a) == 0)
-		return 3;	/* served from a bogus page */
+		return 3; /* served from a bogus page */
 	clock_gettime(CLOCK_REALTIME_COARSE, &a);
 	if (tickpage_clock_gettime(CLOCK_REALTIME_COARSE, &b))
 		return 4;
 	clock_gettime(CLOCK_REALTIME_COARSE, &c);
 	unlink(path);
 	if (b.tv_sec < a.tv_sec || b.tv_sec > c.tv_sec)
-		return 5;	/* not the C library's clock */
+		return 5; /* not the C library's clock */
 	if (tickpage_clock_gettime(CLOCK_MONOTONIC_COARSE, &b))
 		return 6;
 	return 0;
@@ -202,7 +205,8 @@ static int map_device(void)
 		return -1;
 	}
 	n = read(fd, &info, sizeof(info));
-	report(n == sizeof(info), "read() returns one struct tickpage_info (%zd bytes)", n);
+	report(n == sizeof(info),
+	       "read() returns one struct tickpage_info (%zd bytes)", n);
 	m = mmap(NULL, TICKPAGE_MMAP_SIZE, PROT_READ, MAP_SHARED, fd, 0);
 	close(fd);
 	if (m == MAP_FAILED) {
@@ -215,7 +219,8 @@ static int map_device(void)
 		report(info.read_status == 0 || want_absent,
 		       "read() snapshot: %s, guest status %s",
 		       tickpage_strerror(info.read_status),
-		       info.guest_status == TICKPAGE_GUEST_OK ? "ok" : "not ok");
+		       info.guest_status == TICKPAGE_GUEST_OK ? "ok"
+							      : "not ok");
 	}
 	return 0;
 }
@@ -267,7 +272,8 @@ static void check_page(void)
 	report(!err, "page validates: %s (ABI %u.%u)", tickpage_strerror(err),
 	       page->abi_major, page->abi_minor);
 	err = wait_usable(3000);
-	report(!err, "driver reports the page usable (guest status ok, aligned)");
+	report(!err,
+	       "driver reports the page usable (guest status ok, aligned)");
 	if (err)
 		return;
 	read_pair(&s, &g);
@@ -277,8 +283,10 @@ static void check_page(void)
 	report(s.update_count > u0, "page is live (update_count %llu -> %llu)",
 	       (unsigned long long)u0, (unsigned long long)s.update_count);
 	report(!tickpage_clock_getres(CLOCK_MONOTONIC_COARSE, &res) &&
-	       (uint64_t)res.tv_sec * 1000000000u + res.tv_nsec == s.period_ns,
-	       "clock_getres(CLOCK_MONOTONIC_COARSE) is the page period %llu ns",
+		       (uint64_t)res.tv_sec * 1000000000u + res.tv_nsec ==
+			       s.period_ns,
+	       "clock_getres(CLOCK_MONOTONIC_COARSE) is the page period %llu "
+	       "ns",
 	       (unsigned long long)s.period_ns);
 
 	if (have_host_rt) {
@@ -286,27 +294,29 @@ static void check_page(void)
 		int64_t d = rt - host_rt_ns;
 
 		report(d > -(int64_t)s.period_ns - 1000000 &&
-		       d < tolerance_ms * 1000000ll,
-		       "host-true: page realtime - host time = %lld us (allowed -%llu..%ld ms)",
+			       d < tolerance_ms * 1000000ll,
+		       "host-true: page realtime - host time = %lld us "
+		       "(allowed -%llu..%ld ms)",
 		       (long long)(d / 1000),
-		       (unsigned long long)(s.period_ns / 1000000 + 1), tolerance_ms);
+		       (unsigned long long)(s.period_ns / 1000000 + 1),
+		       tolerance_ms);
 	}
 }
 
 /* ---- monotonic, host-true and torn reads across threads and CPUs ---- */
 
-#define LAG_BUCKET_NS	10000
-#define LAG_BUCKETS	10000	/* up to 100 ms; the last one holds the rest */
+#define LAG_BUCKET_NS 10000
+#define LAG_BUCKETS   10000 /* up to 100 ms; the last one holds the rest */
 
 struct reader {
 	pthread_t thread;
 	int cpu;
 	uint64_t reads, page_reads, back, ahead, late, gen_changes, torn;
 	int64_t worst_back, worst_ahead, worst_late;
-	uint32_t lag_hist[LAG_BUCKETS];	/* fine - coarse, LAG_BUCKET_NS wide */
+	uint32_t lag_hist[LAG_BUCKETS]; /* fine - coarse, LAG_BUCKET_NS wide */
 };
 
-static uint64_t global_last;	/* largest coarse monotonic any thread saw */
+static uint64_t global_last; /* largest coarse monotonic any thread saw */
 static uint64_t period_ns;
 static volatile int stop;
 
@@ -321,7 +331,8 @@ static void *reader_main(void *arg)
 	sched_setaffinity(0, sizeof(set), &set);
 
 	while (!stop) {
-		uint64_t before_glob = __atomic_load_n(&global_last, __ATOMIC_ACQUIRE);
+		uint64_t before_glob =
+			__atomic_load_n(&global_last, __ATOMIC_ACQUIRE);
 		uint64_t fine0 = now_ns(CLOCK_MONOTONIC);
 		struct tickpage_snapshot s;
 		struct tickpage_guest g;
@@ -334,7 +345,8 @@ static void *reader_main(void *arg)
 		r->page_reads++;
 
 		/* A torn snapshot would pair a realtime with a wrong count. */
-		if (s.realtime_nsec >= 1000000000u || !(s.flags & TICKPAGE_F_VALID))
+		if (s.realtime_nsec >= 1000000000u ||
+		    !(s.flags & TICKPAGE_F_VALID))
 			r->torn++;
 		rt = s.realtime_sec * 1000000000ull + s.realtime_nsec;
 		if (s.generation == last_gen && rt < last_rt)
@@ -361,8 +373,9 @@ static void *reader_main(void *arg)
 				r->worst_ahead = mono - fine1;
 		}
 		lag = fine0 > mono ? fine0 - mono : 0;
-		r->lag_hist[lag / LAG_BUCKET_NS < LAG_BUCKETS ?
-			    lag / LAG_BUCKET_NS : LAG_BUCKETS - 1]++;
+		r->lag_hist[lag / LAG_BUCKET_NS < LAG_BUCKETS
+				    ? lag / LAG_BUCKET_NS
+				    : LAG_BUCKETS - 1]++;
 		if ((int64_t)lag > r->worst_late)
 			r->worst_late = lag;
 		if (lag > period_ns + slack_us * 1000ull)
@@ -370,15 +383,17 @@ static void *reader_main(void *arg)
 		last = mono > last ? mono : last;
 		glob = __atomic_load_n(&global_last, __ATOMIC_RELAXED);
 		while (mono > glob &&
-		       !__atomic_compare_exchange_n(&global_last, &glob, mono, 1,
-						    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		       !__atomic_compare_exchange_n(&global_last, &glob, mono,
+						    1, __ATOMIC_RELEASE,
+						    __ATOMIC_RELAXED))
 			;
 	}
 	return NULL;
 }
 
 /* Upper bound, in us, of percentile @p of the lag over all readers. */
-static unsigned long long lag_percentile(const struct reader *r, long n, double p)
+static unsigned long long lag_percentile(const struct reader *r, long n,
+					 double p)
 {
 	uint64_t total = 0, want, seen = 0;
 	long i, b;
@@ -400,7 +415,7 @@ static void check_threads(void)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct reader *r;
-	struct reader t = { 0 };
+	struct reader t = {0};
 	struct tickpage_snapshot s;
 	struct tickpage_guest g;
 	long i;
@@ -433,28 +448,40 @@ static void check_threads(void)
 		WORST(worst_ahead);
 		WORST(worst_late);
 	}
-	printf("# %ld threads on %ld CPUs: %llu reads, %llu from the page, %llu generation changes\n",
+	printf("# %ld threads on %ld CPUs: %llu reads, %llu from the page, "
+	       "%llu generation changes\n",
 	       ncpu, ncpu, (unsigned long long)t.reads,
-	       (unsigned long long)t.page_reads, (unsigned long long)t.gen_changes);
+	       (unsigned long long)t.page_reads,
+	       (unsigned long long)t.gen_changes);
 	/*
 	 * Readers fall back while the driver realigns or has not checked
 	 * the page lately (its work is late when these threads hog every
 	 * vCPU); the page must still serve a good share, or nothing above
 	 * was tested.
 	 */
-	report(t.page_reads * 10 > t.reads, "page served %llu of %llu reads (%.0f%%)",
+	report(t.page_reads * 10 > t.reads,
+	       "page served %llu of %llu reads (%.0f%%)",
 	       (unsigned long long)t.page_reads, (unsigned long long)t.reads,
 	       t.reads ? 100.0 * t.page_reads / t.reads : 0.0);
-	report(!t.back, "coarse monotonic non-decreasing per thread and across %ld CPUs (%llu back, worst %lld ns)",
+	report(!t.back,
+	       "coarse monotonic non-decreasing per thread and across %ld CPUs "
+	       "(%llu back, worst %lld ns)",
 	       ncpu, (unsigned long long)t.back, (long long)t.worst_back);
-	report(!t.ahead, "coarse monotonic never ahead of CLOCK_MONOTONIC (%llu ahead, worst %lld ns)",
+	report(!t.ahead,
+	       "coarse monotonic never ahead of CLOCK_MONOTONIC (%llu ahead, "
+	       "worst %lld ns)",
 	       (unsigned long long)t.ahead, (long long)t.worst_ahead);
-	printf("# coarse monotonic lag behind CLOCK_MONOTONIC: p50 %llu us, p99 %llu us, p99.9 %llu us, max %lld us\n",
+	printf("# coarse monotonic lag behind CLOCK_MONOTONIC: p50 %llu us, "
+	       "p99 %llu us, p99.9 %llu us, max %lld us\n",
 	       lag_percentile(r, ncpu, 50.0), lag_percentile(r, ncpu, 99.0),
 	       lag_percentile(r, ncpu, 99.9), (long long)t.worst_late / 1000);
-	report(!t.late, "coarse monotonic within one period + %ld us of CLOCK_MONOTONIC (%llu late, worst %lld us)",
-	       slack_us, (unsigned long long)t.late, (long long)t.worst_late / 1000);
-	report(!t.torn, "no torn snapshot (%llu suspicious)", (unsigned long long)t.torn);
+	report(!t.late,
+	       "coarse monotonic within one period + %ld us of CLOCK_MONOTONIC "
+	       "(%llu late, worst %lld us)",
+	       slack_us, (unsigned long long)t.late,
+	       (long long)t.worst_late / 1000);
+	report(!t.torn, "no torn snapshot (%llu suspicious)",
+	       (unsigned long long)t.torn);
 	free(r);
 }
 
@@ -500,15 +527,19 @@ static void run_reader(long ms)
 		last_lib = lib;
 	}
 	/* "last=page": the mapping serves again at the end (e.g. replugged). */
-	printf("# reader page=%llu fallback=%llu last=%s\n", (unsigned long long)pages,
-	       (unsigned long long)falls, last_from_page ? "page" : "fallback");
+	printf("# reader page=%llu fallback=%llu last=%s\n",
+	       (unsigned long long)pages, (unsigned long long)falls,
+	       last_from_page ? "page" : "fallback");
 	report(1, "reader ran %ld ms (%llu page reads, %llu fallbacks)", ms,
 	       (unsigned long long)pages, (unsigned long long)falls);
-	report(!raw_back, "reader: page monotonic never back (%llu back, worst %lld ns)",
+	report(!raw_back,
+	       "reader: page monotonic never back (%llu back, worst %lld ns)",
 	       (unsigned long long)raw_back, (long long)worst_raw);
-	report(!ahead, "reader: page monotonic never ahead of CLOCK_MONOTONIC (%llu)",
+	report(!ahead,
+	       "reader: page monotonic never ahead of CLOCK_MONOTONIC (%llu)",
 	       (unsigned long long)ahead);
-	report(!lib_back, "reader: libtickpage CLOCK_MONOTONIC_COARSE never back (%llu)",
+	report(!lib_back,
+	       "reader: libtickpage CLOCK_MONOTONIC_COARSE never back (%llu)",
 	       (unsigned long long)lib_back);
 }
 
@@ -533,25 +564,26 @@ static void check_library(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: tickpage-check [--dev=PATH] [--duration=MS] [--slack-us=US]\n"
-		"       [--host-realtime=S[.N] [--tolerance-ms=MS]] [--absent] [--print]\n"
-		"       [--reader=MS]\n");
+	fprintf(stderr, "usage: tickpage-check [--dev=PATH] [--duration=MS] "
+			"[--slack-us=US]\n"
+			"       [--host-realtime=S[.N] [--tolerance-ms=MS]] "
+			"[--absent] [--print]\n"
+			"       [--reader=MS]\n");
 	exit(2);
 }
 
 static void parse(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "dev", required_argument, NULL, 'd' },
-		{ "duration", required_argument, NULL, 't' },
-		{ "slack-us", required_argument, NULL, 's' },
-		{ "host-realtime", required_argument, NULL, 'r' },
-		{ "tolerance-ms", required_argument, NULL, 'T' },
-		{ "absent", no_argument, NULL, 'a' },
-		{ "print", no_argument, NULL, 'p' },
-		{ "reader", required_argument, NULL, 'R' },
-		{ NULL, 0, NULL, 0 }
-	};
+		{"dev", required_argument, NULL, 'd'},
+		{"duration", required_argument, NULL, 't'},
+		{"slack-us", required_argument, NULL, 's'},
+		{"host-realtime", required_argument, NULL, 'r'},
+		{"tolerance-ms", required_argument, NULL, 'T'},
+		{"absent", no_argument, NULL, 'a'},
+		{"print", no_argument, NULL, 'p'},
+		{"reader", required_argument, NULL, 'R'},
+		{NULL, 0, NULL, 0}};
 	char *end;
 	int c;
 
@@ -561,10 +593,18 @@ static void parse(int argc, char **argv)
 			dev_path = optarg;
 			setenv("TICKPAGE_DEV", optarg, 1);
 			break;
-		case 't': duration_ms = strtol(optarg, &end, 10); goto num;
-		case 's': slack_us = strtol(optarg, &end, 10); goto num;
-		case 'T': tolerance_ms = strtol(optarg, &end, 10); goto num;
-		case 'R': reader_ms = strtol(optarg, &end, 10); goto num;
+		case 't':
+			duration_ms = strtol(optarg, &end, 10);
+			goto num;
+		case 's':
+			slack_us = strtol(optarg, &end, 10);
+			goto num;
+		case 'T':
+			tolerance_ms = strtol(optarg, &end, 10);
+			goto num;
+		case 'R':
+			reader_ms = strtol(optarg, &end, 10);
+			goto num;
 		case 'r': {
 			double v = strtod(optarg, &end);
 
@@ -572,14 +612,20 @@ static void parse(int argc, char **argv)
 			have_host_rt = 1;
 			goto num;
 		}
-		case 'a': want_absent = 1; break;
-		case 'p': want_print = 1; break;
-		default: usage();
+		case 'a':
+			want_absent = 1;
+			break;
+		case 'p':
+			want_print = 1;
+			break;
+		default:
+			usage();
 		}
 		continue;
-num:
+	num:
 		if (*end || end == optarg) {
-			fprintf(stderr, "tickpage-check: bad number '%s'\n", optarg);
+			fprintf(stderr, "tickpage-check: bad number '%s'\n",
+				optarg);
 			exit(2);
 		}
 	}
