@@ -64,12 +64,6 @@ static uint64_t tickpage_generation(TickpageState *s)
     return qatomic_read(&s->page->generation);
 }
 
-static void tickpage_new_generation(TickpageState *s, const char *why)
-{
-    tickpage_bump_generation(s->page);
-    trace_tickpage_generation(tickpage_generation(s), why);
-}
-
 /*
  * Sample the host wall clock and the VM clock between two reads of the
  * host monotonic clock, so that a preemption between the reads cannot
@@ -97,23 +91,24 @@ static int64_t tickpage_sample(int64_t *vm, int64_t *wall_offset)
 /*
  * Publish one snapshot. A host wall-clock step is a discontinuity, and
  * so is a resume after a pause longer than a period (realtime moved
- * against the VM clock): the generation changes before the snapshot
- * that shows it. @floor_ns is the least monotonic time to publish.
+ * against the VM clock); so is whatever the caller names in @why. The
+ * new generation and the time that needs it go out in one write.
+ * @floor_ns is the least monotonic time to publish.
  */
 static void tickpage_publish_now(TickpageState *s, uint64_t floor_ns,
-                                 bool resumed)
+                                 bool resumed, const char *why)
 {
     struct tickpage_sample sample;
     int64_t wall_offset, vm, wall;
 
     wall = tickpage_sample(&vm, &wall_offset);
 
-    if (s->sampled) {
+    if (s->sampled && !why) {
         if (llabs(wall_offset - s->wall_offset) > (int64_t)s->period_ns) {
-            tickpage_new_generation(s, "host wall-clock step");
+            why = "host wall-clock step";
         } else if (resumed &&
                    llabs(wall - vm - s->vm_offset) > (int64_t)s->period_ns) {
-            tickpage_new_generation(s, "resumed after a pause");
+            why = "resumed after a pause";
         }
     }
     s->wall_offset = wall_offset;
@@ -123,7 +118,12 @@ static void tickpage_publish_now(TickpageState *s, uint64_t floor_ns,
     sample.realtime_sec = wall / NANOSECONDS_PER_SECOND;
     sample.realtime_nsec = wall % NANOSECONDS_PER_SECOND;
     sample.monotonic_ns = MAX((uint64_t)vm, floor_ns);
-    tickpage_publish(s->page, &sample);
+    if (why) {
+        tickpage_publish_discontinuity(s->page, &sample);
+        trace_tickpage_generation(tickpage_generation(s), why);
+    } else {
+        tickpage_publish(s->page, &sample);
+    }
     trace_tickpage_publish(tickpage_generation(s),
                            qatomic_read(&s->page->update_count),
                            qatomic_read(&s->page->monotonic_ns));
@@ -143,7 +143,7 @@ static void tickpage_tick(void *opaque)
     TickpageState *s = opaque;
     int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
 
-    tickpage_publish_now(s, 0, false);
+    tickpage_publish_now(s, 0, false, NULL);
     /* Absolute deadlines: a late tick does not shift the ones after it. */
     s->deadline += s->period_ns;
     if (s->deadline <= now) {
@@ -164,7 +164,7 @@ static void tickpage_vm_state_change(void *opaque, bool running,
     TickpageState *s = opaque;
 
     if (running) {
-        tickpage_publish_now(s, 0, true);
+        tickpage_publish_now(s, 0, true, NULL);
         tickpage_arm(s, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
     }
 }
@@ -220,11 +220,12 @@ static int tickpage_post_load(void *opaque, int version_id)
     TickpageState *s = opaque;
     uint64_t gen = MAX(s->mig_generation, tickpage_generation(s));
 
+    /* Restarts the writer's monotonic clamp: the floor below replaces it. */
     tickpage_writer_init(s->page, s->period_ns, TICKPAGE_F_VM_CLOCK, gen);
-    tickpage_new_generation(s, "incoming migration or snapshot load");
     /* The old samples describe another host or another moment. */
     s->sampled = false;
-    tickpage_publish_now(s, s->mig_monotonic_ns, false);
+    tickpage_publish_now(s, s->mig_monotonic_ns, false,
+                         "incoming migration or snapshot load");
     tickpage_arm(s, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
     return 0;
 }
@@ -280,7 +281,7 @@ static void tickpage_realize(PCIDevice *pdev, Error **errp)
     s->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, tickpage_tick, s);
     s->vm_state = qemu_add_vm_change_state_handler(tickpage_vm_state_change,
                                                    s);
-    tickpage_publish_now(s, 0, false);
+    tickpage_publish_now(s, 0, false, NULL);
     tickpage_arm(s, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
 }
 
@@ -303,7 +304,7 @@ static void tickpage_reset_hold(Object *obj)
     TickpageState *s = TICKPAGE(obj);
 
     s->sampled = false;
-    tickpage_publish_now(s, 0, false);
+    tickpage_publish_now(s, 0, false, NULL);
     s->sampled = false;
     tickpage_arm(s, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
 }
