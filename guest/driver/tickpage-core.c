@@ -88,29 +88,46 @@ static u64 tickpage_check_ns(void)
  * taken by the caller before its own read of @s). The publication became
  * visible after that instant, so the offset errs towards coarse time
  * behind the guest's clock, never ahead, however long this vCPU was
- * descheduled between reads (milliseconds under TCG). Without an edge
- * within a few periods the publisher is late: no offset is made up, the
- * caller retries at the next check and readers fall back meanwhile.
+ * descheduled between reads (milliseconds under TCG) - or slept: after
+ * spinning for two milliseconds the poll sleeps between reads, which
+ * costs long periods a little precision and nothing else. Without an
+ * edge within a few periods the publisher is late: no offset is made
+ * up, the next check retries and readers fall back meanwhile.
+ *
+ * Runs without tickpage_lock: it may take up to four periods.
  */
-static bool tickpage_align(struct tickpage_dev *td, struct tickpage_snapshot *s,
-			   u64 prev)
+static bool tickpage_measure(struct tickpage_dev *td,
+			     struct tickpage_snapshot *s, u64 prev,
+			     s64 *offset)
 {
-	u64 deadline = ktime_get_ns() + 4 * s->period_ns + NSEC_PER_MSEC;
+	u64 start = ktime_get_ns();
+	u64 deadline = start + 4 * s->period_ns + NSEC_PER_MSEC;
 	struct tickpage_snapshot n;
-	s64 offset;
 	u64 now;
 
 	for (;;) {
 		now = ktime_get_ns();
-		if (tickpage_read(td->page, &n) || now > deadline)
+		if (READ_ONCE(td->dying) || now > deadline ||
+		    tickpage_read(td->page, &n))
 			return false;
 		if (n.update_count != s->update_count)
 			break;
 		prev = now;
-		cpu_relax();
+		if (now - start < 2 * NSEC_PER_MSEC)
+			cpu_relax();
+		else
+			usleep_range(50, 100);
 	}
 	*s = n;
-	offset = prev - n.monotonic_ns;
+	*offset = prev - n.monotonic_ns;
+	return true;
+}
+
+/* Vouch for the page again, with the offset just measured. */
+static void tickpage_aligned(struct tickpage_dev *td,
+			     const struct tickpage_snapshot *s, s64 offset)
+{
+	lockdep_assert_held(&tickpage_lock);
 	/*
 	 * Any offset in [offset - margin, offset] keeps coarse time behind
 	 * the guest clock; keeping the old one when it is in range avoids
@@ -126,75 +143,89 @@ static bool tickpage_align(struct tickpage_dev *td, struct tickpage_snapshot *s,
 	tickpage_state.generation = s->generation;
 	tickpage_state.aligns++;
 	td->last_align_ns = ktime_get_ns();
-	return true;
-}
-
-/*
- * Decide what readers may do with the page now. Called every check_ms
- * and on bind, under tickpage_lock.
- */
-static void tickpage_update(struct tickpage_dev *td)
-{
-	u64 now = ktime_get_ns();
-	u64 stale_ns, lag_ns;
-	struct tickpage_snapshot s;
-	bool realign;
-	int err;
-
-	tickpage_state.checks++;
-	err = tickpage_read(td->page, &s);
-	if (err) {
-		tickpage_state.status = TICKPAGE_GUEST_INVALID;
-		goto out;
-	}
-
-	/* A page is stale once it misses many periods and two checks. */
-	stale_ns = max(10 * s.period_ns, 2 * tickpage_check_ns());
-	if (s.update_count != td->last_count) {
-		td->last_count = s.update_count;
-		td->last_change_ns = now;
-	} else if (now - td->last_change_ns > stale_ns) {
-		tickpage_state.status = TICKPAGE_GUEST_STALE;
-		goto out;
-	}
-
-	/*
-	 * Realign on a new generation, after a fall back, when drift has
-	 * taken coarse time near or past the guest clock or more than two
-	 * periods behind it, and now and then anyway.
-	 */
-	lag_ns = now - (s.monotonic_ns + tickpage_state.offset_ns);
-	realign = tickpage_state.status != TICKPAGE_GUEST_OK ||
-		  tickpage_state.generation != s.generation ||
-		  (s64)lag_ns < 0 ||
-		  lag_ns > 2 * s.period_ns + 2ull * margin_ns ||
-		  now - td->last_align_ns > (u64)realign_ms * NSEC_PER_MSEC;
-	if (realign) {
-		tickpage_state.status = TICKPAGE_GUEST_ALIGNING;
-		tickpage_publish();
-		if (!tickpage_align(td, &s, now))
-			goto out;
-	}
 	tickpage_state.status = TICKPAGE_GUEST_OK;
 	/*
 	 * Vouch for the page only up to a little past the next check: a
 	 * page running ahead of the guest (a paused VM whose tickpaged page
 	 * kept counting) then makes readers fall back until we realign.
 	 */
-	tickpage_state.mono_limit_ns = s.monotonic_ns + 3 * tickpage_check_ns() +
-				       s.period_ns;
+	tickpage_state.mono_limit_ns = s->monotonic_ns +
+				       3 * tickpage_check_ns() + s->period_ns;
+	tickpage_publish();
+}
+
+/*
+ * Decide what readers may do with the page now, every check_ms. Returns
+ * true when the offset must be measured again: the snapshot is in @s,
+ * the guest clock taken before it in @now, and readers fall back until
+ * tickpage_aligned().
+ */
+static bool tickpage_update(struct tickpage_dev *td,
+			    struct tickpage_snapshot *s, u64 *now)
+{
+	u64 stale_ns, lag_ns;
+	bool realign;
+
+	lockdep_assert_held(&tickpage_lock);
+	*now = ktime_get_ns();
+	tickpage_state.checks++;
+	if (tickpage_read(td->page, s)) {
+		tickpage_state.status = TICKPAGE_GUEST_INVALID;
+		goto out;
+	}
+
+	/* A page is stale once it misses many periods and two checks. */
+	stale_ns = max(10 * s->period_ns, 2 * tickpage_check_ns());
+	if (s->update_count != td->last_count) {
+		td->last_count = s->update_count;
+		td->last_change_ns = *now;
+	} else if (*now - td->last_change_ns > stale_ns) {
+		tickpage_state.status = TICKPAGE_GUEST_STALE;
+		goto out;
+	}
+
+	/*
+	 * Realign on a new generation, after a fall back, when drift has
+	 * taken coarse time past the guest clock or more than two periods
+	 * behind it, and now and then anyway.
+	 */
+	lag_ns = *now - (s->monotonic_ns + tickpage_state.offset_ns);
+	realign = tickpage_state.status != TICKPAGE_GUEST_OK ||
+		  tickpage_state.generation != s->generation ||
+		  (s64)lag_ns < 0 ||
+		  lag_ns > 2 * s->period_ns + 2ull * margin_ns ||
+		  *now - td->last_align_ns > (u64)realign_ms * NSEC_PER_MSEC;
+	if (realign) {
+		tickpage_state.status = TICKPAGE_GUEST_ALIGNING;
+		tickpage_publish();
+		return true;
+	}
+	tickpage_state.mono_limit_ns = s->monotonic_ns +
+				       3 * tickpage_check_ns() + s->period_ns;
 out:
 	tickpage_publish();
+	return false;
 }
 
 static void tickpage_check(struct work_struct *work)
 {
 	struct tickpage_dev *td = container_of(to_delayed_work(work),
 					       struct tickpage_dev, check);
+	struct tickpage_snapshot s;
+	bool realign;
+	s64 offset;
+	u64 now;
 
 	mutex_lock(&tickpage_lock);
-	tickpage_update(td);
+	realign = tickpage_update(td, &s, &now);
 	mutex_unlock(&tickpage_lock);
+
+	/* Only this work changes the state, so it holds across the gap. */
+	if (realign && tickpage_measure(td, &s, now, &offset)) {
+		mutex_lock(&tickpage_lock);
+		tickpage_aligned(td, &s, offset);
+		mutex_unlock(&tickpage_lock);
+	}
 	schedule_delayed_work(&td->check, msecs_to_jiffies(check_ms));
 }
 
@@ -236,6 +267,7 @@ static void tickpage_unbind(void *data)
 {
 	struct tickpage_dev *td = data;
 
+	WRITE_ONCE(td->dying, true);	/* cut a long tickpage_measure() short */
 	cancel_delayed_work_sync(&td->check);
 	mutex_lock(&tickpage_lock);
 	tickpage_cur = NULL;
@@ -306,8 +338,9 @@ int tickpage_bind(struct device *dev, resource_size_t phys, bool quiet)
 	}
 	tickpage_cur = td;
 	td->last_change_ns = ktime_get_ns();
-	tickpage_state.status = TICKPAGE_GUEST_ABSENT;
-	tickpage_update(td);
+	/* Readers fall back until the first check has measured the offset. */
+	tickpage_state.status = TICKPAGE_GUEST_ALIGNING;
+	tickpage_publish();
 	mutex_unlock(&tickpage_lock);
 
 	err = devm_add_action_or_reset(dev, tickpage_unbind, td);
@@ -315,12 +348,11 @@ int tickpage_bind(struct device *dev, resource_size_t phys, bool quiet)
 		return err;
 	/* Mappings made while no page was bound show the zero page. */
 	tickpage_chardev_zap();
-	schedule_delayed_work(&td->check, msecs_to_jiffies(check_ms));
+	schedule_delayed_work(&td->check, 0);
 
-	dev_info(dev, "time page ABI %u.%u, period %llu ns, status %s\n",
+	dev_info(dev, "time page ABI %u.%u, period %llu ns\n",
 		 READ_ONCE(tp->abi_major), READ_ONCE(tp->abi_minor),
-		 READ_ONCE(tp->period_ns),
-		 tickpage_status_name(tickpage_state.status));
+		 READ_ONCE(tp->period_ns));
 	return 0;
 }
 

@@ -10,7 +10,8 @@ booted guests (tests/vm/vm.py), in both host modes:
 
 Usage: tests/guest/e2e.py SCENARIO [--mode ivshmem|device]
 Scenarios: basic, pause, migrate, restart, refuse, unplug, modload,
-step (host wall-clock step, simulated in tickpaged), torture (100 us).
+step (host wall-clock step, simulated in tickpaged), torture (100 us),
+slow (100 ms).
 One PASS/FAIL/SKIP line per check, exit 0/1/77 (tests/run).
 """
 import argparse
@@ -485,6 +486,16 @@ def torture(env):
         dmesg_clean(vm, "torture")
 
 
+def slow(env):
+    """A 100 ms period: the driver sleeps between polls while it waits
+    for a publication edge; coarse time stays behind and within reach."""
+    with env.vm(name="slow") as vm:
+        report(sysfs(vm, "period_ns") == "100000000", "sysfs period_ns is 100 ms")
+        report(wait_status(vm, "ok") == "ok", "aligned on a 100 ms page")
+        run_check(vm, "100 ms period", f"--duration=3000 --slack-us={SLACK_US}")
+        dmesg_clean(vm, "slow")
+
+
 def modload(env, n=100):
     with env.vm(name="modload") as vm:
         # A process holding the device keeps the module loaded.
@@ -507,7 +518,7 @@ def modload(env, n=100):
 
 SCENARIOS = dict(basic=basic, pause=pause, migrate=migrate, restart=restart,
                  refuse=refuse, unplug=unplug, modload=modload, step=step,
-                 torture=torture)
+                 torture=torture, slow=slow)
 
 
 def main():
@@ -528,6 +539,8 @@ def main():
         if env.pub:
             if a.scenario == "torture":
                 env.pub.period_ns = 100000
+            if a.scenario == "slow":
+                env.pub.period_ns = 100000000
             if a.scenario == "step":
                 env.wall_offset = os.path.join(env.work, "wall-offset")
                 with open(env.wall_offset, "w") as f:
@@ -535,8 +548,8 @@ def main():
                 env.pub.extra = [f"--test-wall-offset-file={env.wall_offset}"]
             env.pub.start()
             log(f"publisher: {env.pub.name}")
-        elif a.scenario == "torture":
-            env.devices[0] += ",period-ns=100000"
+        elif a.scenario in ("torture", "slow"):
+            env.devices[0] += ",period-ns=" + ("100000" if a.scenario == "torture" else "100000000")
         SCENARIOS[a.scenario](env)
     except (vmlib.VMError, vmlib.QMPError, OSError, subprocess.SubprocessError) as e:
         report(False, f"{a.scenario}: {e}")
