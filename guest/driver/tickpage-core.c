@@ -129,17 +129,20 @@ static void tickpage_aligned(struct tickpage_dev *td,
 {
 	lockdep_assert_held(&tickpage_lock);
 	/*
-	 * Any offset in [offset - margin, offset] keeps coarse time behind
-	 * the guest clock; keeping the old one when it is in range avoids
-	 * needless steps, and moving by as little as possible otherwise
-	 * keeps the steps small (a step back only when drift has already
-	 * taken coarse time ahead).
+	 * The measurement is a lower bound of the exact offset, low by as
+	 * long as this vCPU was descheduled around the edge. So it may raise
+	 * the offset (to within @margin of it) but lowers it, a step back
+	 * for readers, only when a check has seen coarse time ahead of the
+	 * guest clock - and then as little as the measurement allows.
 	 */
-	if (tickpage_state.aligns)
+	if (!tickpage_state.aligns)
+		tickpage_state.offset_ns = offset - margin_ns;
+	else if (td->ahead)
 		tickpage_state.offset_ns = clamp_t(s64, tickpage_state.offset_ns,
 						   offset - margin_ns, offset);
 	else
-		tickpage_state.offset_ns = offset - margin_ns;
+		tickpage_state.offset_ns = max_t(s64, tickpage_state.offset_ns,
+						 offset - margin_ns);
 	tickpage_state.generation = s->generation;
 	tickpage_state.aligns++;
 	td->last_align_ns = ktime_get_ns();
@@ -156,9 +159,8 @@ static void tickpage_aligned(struct tickpage_dev *td,
 
 /*
  * Decide what readers may do with the page now, every check_ms. Returns
- * true when the offset must be measured again: the snapshot is in @s,
- * the guest clock taken before it in @now, and readers fall back until
- * tickpage_aligned().
+ * true when the offset must be measured again: the snapshot is in @s and
+ * the guest clock taken before it in @now.
  */
 static bool tickpage_update(struct tickpage_dev *td,
 			    struct tickpage_snapshot *s, u64 *now)
@@ -185,23 +187,27 @@ static bool tickpage_update(struct tickpage_dev *td,
 	}
 
 	/*
-	 * Realign on a new generation, after a fall back, when drift has
-	 * taken coarse time past the guest clock or more than two periods
-	 * behind it, and now and then anyway.
+	 * Realign, with readers falling back meanwhile, on a new generation,
+	 * after a fall back, and when drift has taken coarse time past the
+	 * guest clock. Realign while readers go on with the old offset (it
+	 * is still safe) when coarse time is more than two periods behind,
+	 * and now and then anyway.
 	 */
-	lag_ns = *now - (s->monotonic_ns + tickpage_state.offset_ns);
-	realign = tickpage_state.status != TICKPAGE_GUEST_OK ||
-		  tickpage_state.generation != s->generation ||
-		  (s64)lag_ns < 0 ||
-		  lag_ns > 2 * s->period_ns + 2ull * margin_ns ||
-		  *now - td->last_align_ns > (u64)realign_ms * NSEC_PER_MSEC;
-	if (realign) {
+	/* Clock read after the snapshot: a negative lag is proof, not noise. */
+	lag_ns = ktime_get_ns() - (s->monotonic_ns + tickpage_state.offset_ns);
+	td->ahead = (s64)lag_ns < 0;
+	if (tickpage_state.status != TICKPAGE_GUEST_OK ||
+	    tickpage_state.generation != s->generation || td->ahead) {
 		tickpage_state.status = TICKPAGE_GUEST_ALIGNING;
 		tickpage_publish();
 		return true;
 	}
+	realign = lag_ns > 2 * s->period_ns + 2ull * margin_ns ||
+		  *now - td->last_align_ns > (u64)realign_ms * NSEC_PER_MSEC;
 	tickpage_state.mono_limit_ns = s->monotonic_ns +
 				       3 * tickpage_check_ns() + s->period_ns;
+	tickpage_publish();
+	return realign;
 out:
 	tickpage_publish();
 	return false;

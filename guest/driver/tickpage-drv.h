@@ -28,6 +28,7 @@ struct tickpage_dev {
 	u64 last_count;			/* update_count seen last */
 	u64 last_change_ns;		/* guest time update_count last moved */
 	u64 last_align_ns;		/* guest time of the last realignment */
+	bool ahead;			/* last check saw coarse time ahead */
 	bool dying;			/* unbinding: stop measuring */
 };
 

@@ -235,7 +235,8 @@ def basic(env):
         dm = vm.check("dmesg")
         bound = [l for l in dm.splitlines() if "tickpage" in l and "time page ABI" in l]
         report(len(bound) == 1, "driver bound the page: " + (bound[0].strip() if bound else "no line"))
-        report(sysfs(vm, "status") == "ok", "sysfs status is ok")
+        st = wait_status(vm, "ok")
+        report(st == "ok", f"sysfs status is ok ({st})")
         report(sysfs(vm, "abi") == "1.0", "sysfs abi is 1.0")
         report(sysfs(vm, "period_ns") == str(PERIOD_NS), f"sysfs period_ns is {PERIOD_NS}")
         report(sysfs(vm, "device") not in ("", "none"), "sysfs device names the PCI device")
