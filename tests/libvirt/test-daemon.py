@@ -23,6 +23,7 @@ libvirtd and virtlogd are started here (and stopped again) when they
 are not already running: there is no systemd in these containers.
 """
 import argparse
+import fcntl
 import glob
 import os
 import re
@@ -40,7 +41,9 @@ URI = "qemu:///system"
 STOCK_QEMU = "/usr/bin/qemu-system-x86_64"
 INITRD = os.path.join(BUILD, "libvirt", "initramfs.cpio.gz")
 TICKPAGED = os.path.join(BUILD, "hv", "tickpaged")
-PROJECT_QEMU = os.path.join(BUILD, "qemu", "qemu-system-x86_64")
+# The patched QEMU: $TICKPAGE_QEMU (as for tests/vm) or scripts/build-qemu's.
+PROJECT_QEMU = (os.environ.get("TICKPAGE_QEMU")
+                or os.path.join(BUILD, "qemu", "qemu-system-x86_64"))
 KERNEL_ENV = os.path.join(BUILD, "vm", "guest-kernel.env")
 IMAGES = "/var/lib/libvirt/images"
 CAPS_CACHE = "/var/cache/libvirt/qemu/capabilities"
@@ -308,6 +311,7 @@ def run(mode, wd, name, daemons):
             # The build lives in a cache under $HOME, which libvirt-qemu
             # cannot reach: run a copy from the domain's directory, with
             # Debian's firmware (-L) since the copy has no build tree.
+            # The build is ours, so QEMU's own path is used when it can.
             real = os.path.realpath(PROJECT_QEMU)
             if can_use(real, "-x"):
                 emulator = real
@@ -315,7 +319,10 @@ def run(mode, wd, name, daemons):
                 emulator = os.path.join(wd, "qemu-system-x86_64")
                 shutil.copy2(real, emulator)
                 log(f"{real} is out of {QEMU_USER}'s reach: using a copy, {emulator}")
-            xml_args += ["--emulator", emulator, "--period", "1ms", "--datadir", "/usr/share/qemu"]
+            xml_args += ["--emulator", emulator, "--period", "1ms"]
+            if emulator != real:
+                xml_args += ["--datadir=/usr/share/qemu", "--datadir=/usr/share/seabios",
+                             "--datadir=/usr/lib/ipxe/qemu"]
 
         base = os.path.join(wd, "base.xml")
         with open(base, "w") as f:
@@ -423,6 +430,12 @@ def main():
             skip(f"{PROJECT_QEMU} missing (scripts/build-qemu)")
     elif not os.path.exists(TICKPAGED):
         skip(f"{TICKPAGED} missing (make)")
+
+    # One at a time: a second run would use the daemons the first
+    # started, and lose them when the first stops them. The lock is on
+    # this script itself, so it leaves no file behind.
+    lock = open(os.path.abspath(__file__))
+    fcntl.flock(lock, fcntl.LOCK_EX)
 
     name = f"tickpage-test-{mode}-{os.getpid()}"
     wd = os.path.join(IMAGES, name)

@@ -90,6 +90,11 @@ $TOOL --mode=device --emulator=/q --pci-slot=9 $X/plain.xml -o "$out" 2>/dev/nul
 check "device: --pci-slot=9 gives addr=0x9" \
 	test "$(xpq "$out" "/domain/qemu:commandline/qemu:arg[2]/@value")" = "tickpage,id=tickpage,addr=0x9"
 
+out=$work/datadirs.xml
+$TOOL --mode=device --emulator=/q --datadir=/a --datadir=/b $X/plain.xml -o "$out" 2>/dev/null
+check "device: --datadir twice gives -L /a -L /b before -device" \
+	test "$(xpq "$out" "count(/domain/qemu:commandline/qemu:arg)") $(xpq "$out" "/domain/qemu:commandline/qemu:arg[2]/@value") $(xpq "$out" "/domain/qemu:commandline/qemu:arg[4]/@value") $(xpq "$out" "/domain/qemu:commandline/qemu:arg[5]/@value")" = "6 /a /b -device"
+
 # ---- shmem-ro mode ----------------------------------------------------
 out=$work/ro.xml
 $TOOL --mode=shmem-ro --shmem-name=tp-ro $X/qemu-ns.xml -o "$out" 2>/dev/null
@@ -162,6 +167,7 @@ refuse "--period in shmem mode" "is for --mode=device" $X/plain.xml --period=1ms
 refuse "--emulator in shmem-ro mode" "is for --mode=device" $X/plain.xml --mode=shmem-ro --emulator=/q
 refuse "PCI slot out of range" "not a PCI slot" $X/plain.xml --mode=device --emulator=/q --pci-slot=0x20
 refuse "PCI slot not a number" "not a PCI slot" $X/plain.xml --mode=shmem-ro --pci-slot=x
+refuse "relative --datadir" "absolute path" $X/plain.xml --mode=device --emulator=/q --datadir=/usr/share/qemu --datadir=share
 refuse "shmem name with a slash" "plain file name" $X/plain.xml --shmem-name=../etc/passwd
 refuse "result fails libvirt's schema (no <name>)" "does not validate" $X/no-name.xml
 
