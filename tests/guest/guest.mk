@@ -24,3 +24,13 @@ $(PRELOAD_PROBE): $(O)/tests/guest/preload-probe.o
 
 CHECK_DEPS += $(LIBTP_TEST) $(PRELOAD_PROBE) $(O)/vdso/lib/libtickpage-preload.so
 LINT_C += tests/guest/libtickpage-test.c tests/guest/preload-probe.c
+
+# The same test against the shared library: the public API is exported.
+LIBTP_TEST_SO := $(O)/tests/guest/libtickpage-test-so
+
+$(LIBTP_TEST_SO): $(O)/tests/guest/libtickpage-test.o $(HV_WRITER_OBJ) $(O)/vdso/lib/libtickpage.so
+	$(quiet) LD $@
+	$(Q)$(CC) -o $@ $(O)/tests/guest/libtickpage-test.o $(HV_WRITER_OBJ) \
+		-L$(O)/vdso/lib -ltickpage
+
+CHECK_DEPS += $(LIBTP_TEST_SO)

@@ -14,9 +14,13 @@ TICKPAGE_PREFIX ?= /usr/local
 $(LIBTP_OBJS) $(LIBTP_PRE): CFLAGS += -fPIC
 $(LIBTP_OBJS) $(LIBTP_PRE): CPPFLAGS += -Ivdso/lib
 
-$(LIBTP_SO): $(LIBTP_OBJS)
+# libtickpage.so.1 (the soname programs record) and the link-time name.
+$(LIBTP_SO).1: $(LIBTP_OBJS)
 	$(quiet) LD $@
 	$(Q)$(CC) -shared -Wl,-soname,libtickpage.so.1 -o $@ $^
+
+$(LIBTP_SO): $(LIBTP_SO).1
+	$(Q)ln -sf libtickpage.so.1 $@
 
 $(LIBTP_A): $(LIBTP_OBJS)
 	$(quiet) AR $@
