@@ -37,10 +37,18 @@ TP_PUBLISH = os.path.join(BUILD, "tests/guest/tp-publish")
 TICKPAGED = os.path.join(BUILD, "hv/tickpaged")
 PERIOD_NS = 1000000
 # Coarse monotonic may lag the guest clock by one period plus jitter.
-# Under TCG the guest's vCPUs and the publisher share two host cores, so
-# the jitter is the host scheduler's: allow it generously (the lag
-# percentiles are printed, and `make bench` measures them properly).
-SLACK_US = 50000
+# That bound is a sanity check, not a measurement (the lag percentiles
+# are printed; `make bench` measures them). Under TCG the guest's vCPUs,
+# the publisher and whatever else runs share two host cores: a starved
+# guest sees its clock (QEMU's virtual clock) run on while neither the
+# publisher nor the driver's check gets to run, so the tail is the host
+# scheduler's and the bound must be generous.
+SLACK_US_KVM = 50000
+SLACK_US_TCG = 1000000
+
+
+def slack_us(vm):
+    return SLACK_US_KVM if vm.accel == "kvm" else SLACK_US_TCG
 SYSFS = "/sys/class/misc/tickpage"
 BAD_DMESG = re.compile(r"BUG|WARNING|Oops|Call Trace|general protection|"
                        r"Unable to handle|refcount_t|list_del corruption")
@@ -247,14 +255,14 @@ def basic(env):
         if "realtime" in kv:
             sec, nsec = kv["realtime"].split(".")
             rt = int(sec) * 10**9 + int(nsec)
-            lo = t.real_before_ns - PERIOD_NS - SLACK_US * 1000
+            lo = t.real_before_ns - PERIOD_NS - slack_us(vm) * 1000
             report(lo <= rt <= t.real_after_ns,
                    f"host-true: page realtime {(rt - t.real_before_ns) / 1e6:+.3f} ms from the "
                    f"host clock before the command ({(t.real_after_ns - t.real_before_ns) / 1e6:.1f} ms round trip)")
         else:
             report(False, f"tickpage-check --print gave no realtime: {t.out!r}")
 
-        run_check(vm, "invariants", f"--duration=3000 --slack-us={SLACK_US} "
+        run_check(vm, "invariants", f"--duration=3000 --slack-us={slack_us(vm)} "
                   f"--host-realtime={t.real_before_ns / 1e9:.9f} --tolerance-ms=10000")
 
         # An unmodified program under LD_PRELOAD gets the page's clocks.
@@ -265,7 +273,7 @@ def basic(env):
                "preload: clock_getres(CLOCK_REALTIME_COARSE) is the page period, not the tick")
         if m:
             rt = int(m.group(1)) * 10**9 + int(m.group(2))
-            report(t.real_before_ns - PERIOD_NS - SLACK_US * 1000 <= rt <= t.real_after_ns,
+            report(t.real_before_ns - PERIOD_NS - slack_us(vm) * 1000 <= rt <= t.real_after_ns,
                    "preload: CLOCK_REALTIME_COARSE host-true")
         t2 = vm.run("preload-probe")[1]
         m2 = re.search(r"realtime_coarse=0 \S+ res=0 (\d+)\.(\d+)", t2)
@@ -289,7 +297,7 @@ def pause(env):
         report(page > 0, f"reader used the page ({page} page reads, {fb} fallbacks)")
         report(wait_status(vm, "ok") == "ok", "status ok after resume")
         log(f"generation {gen0} -> {sysfs(vm, 'generation')}")
-        run_check(vm, "after resume", f"--duration=1000 --slack-us={SLACK_US}")
+        run_check(vm, "after resume", f"--duration=1000 --slack-us={slack_us(vm)}")
         dmesg_clean(vm, "pause")
 
 
@@ -317,7 +325,7 @@ def migrate(env):
             report(gen1 != gen0, f"incoming migration changed the generation ({gen0} -> {gen1})")
         else:
             log(f"generation {gen0} -> {gen1} (same tickpaged: no change expected)")
-        run_check(vm, "after migration", f"--duration=1000 --slack-us={SLACK_US}")
+        run_check(vm, "after migration", f"--duration=1000 --slack-us={slack_us(vm)}")
         dmesg_clean(vm, "migrate")
     finally:
         vm.shutdown()
@@ -351,7 +359,7 @@ def restart(env):
         page, fb = reader_result(out)
         report(rc == 0, "reader across two restarts: survived, never back, never ahead")
         report(page > 0 and fb > 0, f"reader fell back and recovered ({page} page reads, {fb} fallbacks)")
-        run_check(vm, "after restart", f"--duration=1000 --slack-us={SLACK_US}")
+        run_check(vm, "after restart", f"--duration=1000 --slack-us={slack_us(vm)}")
         dmesg_clean(vm, "restart")
 
 
@@ -493,7 +501,7 @@ def slow(env):
     with env.vm(name="slow") as vm:
         report(sysfs(vm, "period_ns") == "100000000", "sysfs period_ns is 100 ms")
         report(wait_status(vm, "ok") == "ok", "aligned on a 100 ms page")
-        run_check(vm, "100 ms period", f"--duration=3000 --slack-us={SLACK_US}")
+        run_check(vm, "100 ms period", f"--duration=3000 --slack-us={slack_us(vm)}")
         dmesg_clean(vm, "slow")
 
 
@@ -514,7 +522,7 @@ def modload(env, n=100):
         report(dm.count("time page ABI") == n + 1, f"bound {dm.count('time page ABI')} times")
         dmesg_clean(vm, "modload")
         report(wait_status(vm, "ok") == "ok", "page usable after the last load")
-        run_check(vm, "after reloads", f"--duration=500 --slack-us={SLACK_US}")
+        run_check(vm, "after reloads", f"--duration=500 --slack-us={slack_us(vm)}")
 
 
 SCENARIOS = dict(basic=basic, pause=pause, migrate=migrate, restart=restart,
