@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+/*
+ * tp-coarse: proof, inside a guest running the patched kernel, that the
+ * vDSO serves CLOCK_REALTIME_COARSE and CLOCK_MONOTONIC_COARSE from the
+ * hypervisor's time page. Static, runs as the guest's tpvm.run program.
+ *
+ *   tp-coarse page        a page is bound: getres, steps, host match,
+ *                         vDSO == syscall, coarse <= fine, ordering
+ *                         across threads, no system call (seccomp)
+ *   tp-coarse nopage      no page: the kernel's own coarse clocks
+ *   tp-coarse watch S P   read for S seconds while the host takes the
+ *                         page away and gives it back: never back, and
+ *                         the modes seen (p = page steps, t = tick
+ *                         steps) contain the pattern P, e.g. "ptp"
+ *   tp-coarse timens      time namespace offsets on the page's clocks
+ *   tp-coarse bench       ns per call: vDSO and syscall, "key value"
+ *
+ * Expected values come from the page (read() of /dev/tickpage) and the
+ * kernel's own clocks, never from this program's earlier output.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tickpage-dev.h"
+#include "../lib/report.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME	0x00000080
+#endif
+
+#define NS		1000000000ll
+#define GUEST_TICK_NS	(NS / 100)	/* CONFIG_HZ=100 in tickpage.config */
+
+static int64_t ts_ns(const struct timespec *ts)
+{
+	return ts->tv_sec * NS + ts->tv_nsec;
+}
+
+static int64_t now(clockid_t clk)
+{
+	struct timespec ts;
+
+	if (clock_gettime(clk, &ts))
+		return -1;
+	return ts_ns(&ts);
+}
+
+static int64_t sys_now(clockid_t clk)
+{
+	struct timespec ts;
+
+	if (syscall(SYS_clock_gettime, clk, &ts))
+		return -1;
+	return ts_ns(&ts);
+}
+
+static int read_info(struct tickpage_info *info)
+{
+	int fd = open(TICKPAGE_DEV_PATH, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, info, sizeof(*info));
+	close(fd);
+	return n == sizeof(*info) ? 0 : -EIO;
+}
+
+static int cmp64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Median step between successive distinct values of @clk over @ms of
+ * reading; -1 if the clock went back (reported as a failure).
+ */
+static int64_t median_step(clockid_t clk, int ms, int *steps)
+{
+	static int64_t d[20000];
+	int64_t end = now(CLOCK_MONOTONIC) + ms * 1000000ll;
+	int64_t prev = now(clk), v;
+	int n = 0;
+
+	while (n < 20000 && now(CLOCK_MONOTONIC) < end) {
+		v = now(clk);
+		if (v < prev) {
+			printf("# %s went back by %lld ns\n",
+			       clk == CLOCK_MONOTONIC_COARSE ? "MONOTONIC_COARSE" :
+			       "REALTIME_COARSE", (long long)(prev - v));
+			return -1;
+		}
+		if (v != prev)
+			d[n++] = v - prev;
+		prev = v;
+	}
+	*steps = n;
+	if (!n)
+		return 0;
+	qsort(d, n, sizeof(d[0]), cmp64);
+	return d[n / 2];
+}
+
+static int64_t getres_ns(clockid_t clk, int raw)
+{
+	struct timespec ts;
+	int r = raw ? syscall(SYS_clock_getres, clk, &ts) :
+		      clock_getres(clk, &ts);
+
+	return r ? -1 : ts_ns(&ts);
+}
+
+/* vDSO and syscall agree: each syscall value sits between two vDSO reads. */
+static void check_vdso_vs_syscall(clockid_t clk, const char *name,
+				  int64_t slack)
+{
+	int i, bad = 0;
+	int64_t a, s, b, worst = 0;
+
+	for (i = 0; i < 2000; i++) {
+		a = now(clk);
+		s = sys_now(clk);
+		b = now(clk);
+		if (s < a - slack || s > b + slack) {
+			bad++;
+			if (llabs(s - a) > worst)
+				worst = llabs(s - a);
+		}
+	}
+	report(!bad, "%s: syscall value between two vDSO reads (%d/2000 off, worst %lld ns)",
+	       name, bad, (long long)worst);
+}
+
+/* Coarse never ahead of fine, and not far behind it. */
+static void check_coarse_vs_fine(int64_t period)
+{
+	static int64_t lag[20000];
+	int i, ahead = 0;
+
+	for (i = 0; i < 20000; i++) {
+		int64_t c = now(CLOCK_MONOTONIC_COARSE);
+		int64_t f = now(CLOCK_MONOTONIC);
+
+		lag[i] = f - c;
+		if (lag[i] < 0)
+			ahead++;
+	}
+	qsort(lag, 20000, sizeof(lag[0]), cmp64);
+	report(!ahead, "MONOTONIC_COARSE never ahead of MONOTONIC (%d of 20000 ahead)",
+	       ahead);
+	printf("# lag of coarse behind fine: median %lld ns, p99 %lld ns, max %lld ns\n",
+	       (long long)lag[10000], (long long)lag[19800],
+	       (long long)lag[19999]);
+	report(lag[10000] <= period + GUEST_TICK_NS / 10,
+	       "median lag %lld ns within one period (%lld ns) + 1 ms",
+	       (long long)lag[10000], (long long)period);
+}
+
+static int64_t shared_max;
+
+/* Reads across threads (and CPUs) are ordered: what one saw, all see. */
+static void *order_thread(void *arg)
+{
+	long bad = 0;
+	int i;
+
+	for (i = 0; i < 200000; i++) {
+		int64_t seen = __atomic_load_n(&shared_max, __ATOMIC_ACQUIRE);
+		int64_t v = now(CLOCK_MONOTONIC_COARSE);
+
+		if (v < seen)
+			bad++;
+		while (v > seen && !__atomic_compare_exchange_n(&shared_max,
+				&seen, v, 0, __ATOMIC_RELEASE, __ATOMIC_ACQUIRE))
+			;
+	}
+	return (void *)bad;
+}
+
+static void check_order_threads(void)
+{
+	pthread_t t[4];
+	long bad = 0;
+	void *r;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, order_thread, NULL);
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], &r);
+		bad += (long)r;
+	}
+	report(!bad, "4 threads x 200000 reads: none behind a value another thread saw (%ld)",
+	       bad);
+}
+
+/* Forbid the time system calls, then read the clocks through glibc. */
+static void check_no_syscall(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clock_gettime, 4, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clock_getres, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_gettimeofday, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_time, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	};
+	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct timespec ts;
+		int64_t a, b, r;
+		int ok, i;
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+			_exit(3);
+		errno = 0;
+		/* The filter works: the raw system call is refused. */
+		if (syscall(SYS_clock_gettime, CLOCK_MONOTONIC_COARSE, &ts) != -1 ||
+		    errno != EPERM)
+			_exit(4);
+		ok = 1;
+		a = now(CLOCK_MONOTONIC_COARSE);
+		for (i = 0; i < 1000000 && (b = now(CLOCK_MONOTONIC_COARSE)) == a; i++)
+			;
+		ok &= a > 0 && b > a;
+		ok &= now(CLOCK_REALTIME_COARSE) > 0;
+		r = getres_ns(CLOCK_MONOTONIC_COARSE, 0);
+		ok &= r > 0 && r < GUEST_TICK_NS;
+		_exit(ok ? 0 : 5);
+	}
+	waitpid(pid, &status, 0);
+	report(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "seccomp forbids clock_gettime/clock_getres: coarse clocks and getres still work, and advance (child status %d)",
+	       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+static int do_page(void)
+{
+	struct tickpage_info info;
+	int64_t period, step, rt, mono, slack;
+	int steps, i, err;
+
+	err = read_info(&info);
+	if (err || info.read_status || info.guest_status != TICKPAGE_GUEST_OK) {
+		report(0, "a page is bound (read %d, page %d, driver status %u)",
+		       err, info.read_status, info.guest_status);
+		return report_summary();
+	}
+	period = info.period_ns;
+	printf("# page: period %lld ns, generation %llu, offset %lld ns\n",
+	       (long long)period, (unsigned long long)info.generation,
+	       (long long)info.offset_ns);
+	/* The driver's vDSO hand-over polls once a tick: let it catch up. */
+	usleep(100000);
+
+	report(getres_ns(CLOCK_MONOTONIC_COARSE, 0) == period &&
+	       getres_ns(CLOCK_REALTIME_COARSE, 0) == period,
+	       "clock_getres (vDSO) of both coarse clocks is the page period %lld ns",
+	       (long long)period);
+	report(getres_ns(CLOCK_MONOTONIC_COARSE, 1) == period &&
+	       getres_ns(CLOCK_REALTIME_COARSE, 1) == period,
+	       "clock_getres (syscall) of both coarse clocks is the page period");
+
+	step = median_step(CLOCK_MONOTONIC_COARSE, 300, &steps);
+	report(step > 0 && step >= period / 2 && step <= 2 * period &&
+	       step < GUEST_TICK_NS / 2,
+	       "MONOTONIC_COARSE steps by the page period: median %lld ns over %d steps (tick %lld)",
+	       (long long)step, steps, GUEST_TICK_NS);
+	step = median_step(CLOCK_REALTIME_COARSE, 300, &steps);
+	report(step > 0 && step >= period / 2 && step <= 2 * period,
+	       "REALTIME_COARSE steps by the page period: median %lld ns over %d steps",
+	       (long long)step, steps);
+
+	/*
+	 * Host match: the coarse clocks read right after a snapshot of the
+	 * page are that snapshot or a later one, within a few periods
+	 * (TCG may hold a publication back by a little).
+	 */
+	slack = 3 * period + 2000000;
+	for (i = 0; i < 5; i++) {
+		read_info(&info);
+		rt = now(CLOCK_REALTIME_COARSE) -
+		     (info.realtime_sec * NS + info.realtime_nsec);
+		mono = now(CLOCK_MONOTONIC_COARSE) -
+		       (int64_t)(info.monotonic_ns + info.offset_ns);
+		if (rt < 0 || rt > slack || mono < 0 || mono > slack)
+			break;
+	}
+	report(i == 5,
+	       "coarse clocks match the page snapshot (realtime +%lld ns, monotonic +%lld ns, bound %lld)",
+	       (long long)rt, (long long)mono, (long long)slack);
+	rt = now(CLOCK_REALTIME_COARSE) - now(CLOCK_REALTIME);
+	printf("# REALTIME_COARSE - guest REALTIME: %lld ns (host vs guest wall clock)\n",
+	       (long long)rt);
+
+	check_vdso_vs_syscall(CLOCK_MONOTONIC_COARSE, "MONOTONIC_COARSE", 0);
+	check_vdso_vs_syscall(CLOCK_REALTIME_COARSE, "REALTIME_COARSE", 0);
+	check_coarse_vs_fine(period);
+	check_order_threads();
+	check_no_syscall();
+	return report_summary();
+}
+
+static int do_nopage(void)
+{
+	int64_t step;
+	int steps;
+
+	report(getres_ns(CLOCK_MONOTONIC_COARSE, 0) == GUEST_TICK_NS &&
+	       getres_ns(CLOCK_MONOTONIC_COARSE, 1) == GUEST_TICK_NS,
+	       "without a page clock_getres is the guest tick");
+	step = median_step(CLOCK_MONOTONIC_COARSE, 500, &steps);
+	report(step >= GUEST_TICK_NS / 2,
+	       "without a page MONOTONIC_COARSE steps by the tick: median %lld ns over %d steps",
+	       (long long)step, steps);
+	check_vdso_vs_syscall(CLOCK_MONOTONIC_COARSE, "MONOTONIC_COARSE", 0);
+	check_coarse_vs_fine(GUEST_TICK_NS);
+	return report_summary();
+}
+
+/*
+ * Read for @secs while the host acts. Windows of 250 ms are classed by
+ * their median step: "p" below half a tick (the page), "t" otherwise.
+ */
+static int do_watch(int secs, const char *want)
+{
+	char modes[256], seen[256];
+	int n = 0, m = 0, back = 0, w, steps;
+	int64_t last = now(CLOCK_MONOTONIC_COARSE), step, v;
+	const char *p;
+
+	printf("@@WATCH-START@@\n");
+	fflush(stdout);
+	for (w = 0; w < secs * 4 && w < 255; w++) {
+		step = median_step(CLOCK_MONOTONIC_COARSE, 250, &steps);
+		v = now(CLOCK_MONOTONIC_COARSE);
+		if (step < 0 || v < last)
+			back++;
+		last = v;
+		modes[n++] = step > 0 && step < GUEST_TICK_NS / 2 ? 'p' : 't';
+	}
+	modes[n] = 0;
+	for (w = 0; w < n; w++)
+		if (!m || seen[m - 1] != modes[w])
+			seen[m++] = modes[w];
+	seen[m] = 0;
+	printf("# modes per 250 ms: %s\n", modes);
+	report(!back, "MONOTONIC_COARSE never went back (%d windows did)", back);
+	for (p = seen; *want && *p; p++)
+		if (*p == *want)
+			want++;
+	report(!*want, "modes %s contain the expected sequence", seen);
+	return report_summary();
+}
+
+static int do_timens(void)
+{
+	const int64_t off = 1000 * NS;
+	int64_t m0, r0, mc, rc, step, res;
+	int fd, steps, status;
+	pid_t pid;
+	int pipefd[2];
+	int64_t vals[4];
+	char buf[64];
+
+	if (unshare(CLONE_NEWTIME)) {
+		report_skip("unshare(CLONE_NEWTIME): %s", strerror(errno));
+		return report_summary();
+	}
+	fd = open("/proc/self/timens_offsets", O_WRONLY);
+	snprintf(buf, sizeof(buf), "monotonic %lld 0", (long long)(off / NS));
+	if (fd < 0 || write(fd, buf, strlen(buf)) < 0) {
+		report(0, "write /proc/self/timens_offsets: %s", strerror(errno));
+		return report_summary();
+	}
+	close(fd);
+	if (pipe(pipefd))
+		return 1;
+	m0 = now(CLOCK_MONOTONIC_COARSE);
+	r0 = now(CLOCK_REALTIME_COARSE);
+	pid = fork();
+	if (pid == 0) {
+		vals[0] = now(CLOCK_MONOTONIC_COARSE);
+		vals[1] = now(CLOCK_REALTIME_COARSE);
+		vals[2] = median_step(CLOCK_MONOTONIC_COARSE, 300, &steps);
+		vals[3] = sys_now(CLOCK_MONOTONIC_COARSE) - now(CLOCK_MONOTONIC_COARSE);
+		if (write(pipefd[1], vals, sizeof(vals)) != sizeof(vals))
+			_exit(1);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	if (read(pipefd[0], vals, sizeof(vals)) != sizeof(vals)) {
+		report(0, "child in the time namespace reported");
+		return report_summary();
+	}
+	mc = vals[0] - m0;
+	rc = vals[1] - r0;
+	step = vals[2];
+	res = getres_ns(CLOCK_MONOTONIC_COARSE, 0);
+	report(mc >= off && mc < off + NS,
+	       "MONOTONIC_COARSE in the namespace is ahead by the offset (%lld ns)",
+	       (long long)mc);
+	report(rc >= 0 && rc < NS,
+	       "REALTIME_COARSE in the namespace carries no offset (%lld ns later)",
+	       (long long)rc);
+	report(step > 0 && step < GUEST_TICK_NS / 2 && res < GUEST_TICK_NS,
+	       "in the namespace MONOTONIC_COARSE still steps by the page (median %lld ns, res %lld)",
+	       (long long)step, (long long)res);
+	report(vals[3] <= 0 && vals[3] > -NS,
+	       "in the namespace the syscall agrees with the vDSO (%lld ns)",
+	       (long long)vals[3]);
+	return report_summary();
+}
+
+static int64_t bench_one(clockid_t clk, int raw)
+{
+	struct timespec ts;
+	int64_t t0, t1;
+	int i, n = raw ? 200000 : 5000000;
+
+	t0 = now(CLOCK_MONOTONIC);
+	for (i = 0; i < n; i++) {
+		if (raw)
+			syscall(SYS_clock_gettime, clk, &ts);
+		else
+			clock_gettime(clk, &ts);
+	}
+	t1 = now(CLOCK_MONOTONIC);
+	return (t1 - t0) * 1000 / n;	/* ps per call */
+}
+
+static int do_bench(void)
+{
+	int64_t best = INT64_MAX, sys = INT64_MAX, v;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		v = bench_one(CLOCK_MONOTONIC_COARSE, 0);
+		if (v < best)
+			best = v;
+	}
+	for (i = 0; i < 3; i++) {
+		v = bench_one(CLOCK_MONOTONIC_COARSE, 1);
+		if (v < sys)
+			sys = v;
+	}
+	printf("vdso_coarse_ns %lld.%03lld\n", (long long)best / 1000,
+	       (long long)best % 1000);
+	printf("syscall_coarse_ns %lld.%03lld\n", (long long)sys / 1000,
+	       (long long)sys % 1000);
+	printf("res_ns %lld\n", (long long)getres_ns(CLOCK_MONOTONIC_COARSE, 0));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(cmd, "page"))
+		return do_page();
+	if (!strcmp(cmd, "nopage"))
+		return do_nopage();
+	if (!strcmp(cmd, "watch") && argc == 4)
+		return do_watch(atoi(argv[2]), argv[3]);
+	if (!strcmp(cmd, "timens"))
+		return do_timens();
+	if (!strcmp(cmd, "bench"))
+		return do_bench();
+	fprintf(stderr, "usage: tp-coarse page|nopage|watch SECS PATTERN|timens|bench\n");
+	return 2;
+}
