@@ -10,12 +10,21 @@ GUEST_KO_SRC := $(wildcard guest/driver/*.c guest/driver/*.h) \
 		vdso/include/tickpage-abi.h vdso/include/tickpage-read.h \
 		vdso/include/tickpage-dev.h
 
-$(GUEST_KO): $(GUEST_KO_SRC)
+GUEST_KDIR_FILE := $(O)/guest/driver/kdir
+
+# Which kernel to build for: GUEST_KDIR, else the test guests' kernel as
+# tests/vm/vm.mk's vm-kernel resolves it (build/vm/guest-kernel.env, which
+# also installs its headers). Rewritten only when it changes (a new Debian
+# point release), so that the module follows it and is otherwise kept.
+$(GUEST_KDIR_FILE): $(if $(GUEST_KDIR),guest-driver-kdir-always,vm-kernel)
+	$(Q)mkdir -p $(@D); kdir="$(GUEST_KDIR)"; \
+	[ -n "$$kdir" ] || kdir=$$(sed -n 's/^KDIR=//p' $(O)/vm/guest-kernel.env); \
+	[ -d "$$kdir" ] || { echo "guest-driver: no kernel headers at '$$kdir'" >&2; exit 1; }; \
+	[ "$$(cat $@ 2>/dev/null)" = "$$kdir" ] || echo "$$kdir" > $@
+
+$(GUEST_KO): $(GUEST_KO_SRC) $(GUEST_KDIR_FILE)
 	$(quiet) KMOD $@
-	$(Q)kdir="$(GUEST_KDIR)"; \
-	if [ -z "$$kdir" ]; then \
-		kdir=$$(scripts/guest-kernel --print | sed -n 's/^KDIR=//p') || exit 1; \
-	fi; \
+	$(Q)kdir=$$(cat $(GUEST_KDIR_FILE)); \
 	rm -rf $(GUEST_TREE) && \
 	$(MAKE) -s --no-print-directory -C guest/driver tree DEST=$(abspath $(GUEST_TREE)) && \
 	$(MAKE) --no-print-directory -C "$$kdir" M=$(abspath $(GUEST_TREE)) \
@@ -25,7 +34,7 @@ $(GUEST_KO): $(GUEST_KO_SRC)
 		cat $(O)/guest/driver/kbuild.log >&2; exit 1; fi; \
 	cp $(GUEST_TREE)/tickpage.ko $@
 
-.PHONY: guest-driver
+.PHONY: guest-driver guest-driver-kdir-always
 guest-driver: $(GUEST_KO)
 
 CHECK_DEPS += $(GUEST_KO)
