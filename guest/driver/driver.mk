@@ -3,6 +3,7 @@
 # other with GUEST_KDIR=/lib/modules/VERSION/build. The sources are first
 # laid out as a self-contained tree (the DKMS layout, headers in
 # include/) under build/, so that Kbuild writes nothing into guest/.
+# Kbuild gets an empty MAKEFLAGS: our O= and V= mean other things to it.
 GUEST_KO     := $(O)/guest/driver/tickpage.ko
 GUEST_TREE   := $(O)/guest/driver/tree
 GUEST_KO_SRC := $(wildcard guest/driver/*.c guest/driver/*.h) \
@@ -27,7 +28,7 @@ $(GUEST_KO): $(GUEST_KO_SRC) $(GUEST_KDIR_FILE)
 	$(Q)kdir=$$(cat $(GUEST_KDIR_FILE)); \
 	rm -rf $(GUEST_TREE) && \
 	$(MAKE) -s --no-print-directory -C guest/driver tree DEST=$(abspath $(GUEST_TREE)) && \
-	$(MAKE) --no-print-directory -C "$$kdir" M=$(abspath $(GUEST_TREE)) \
+	MAKEFLAGS= $(MAKE) --no-print-directory -C "$$kdir" M=$(abspath $(GUEST_TREE)) \
 		W=1 KBUILD_VERBOSE=$(V) modules >$(O)/guest/driver/kbuild.log 2>&1 || \
 		{ cat $(O)/guest/driver/kbuild.log >&2; exit 1; }; \
 	if grep -q 'warning:' $(O)/guest/driver/kbuild.log; then \
