@@ -189,11 +189,11 @@ static bool tickpage_update(struct tickpage_dev *td,
 	/*
 	 * Realign, with readers falling back meanwhile, on a new generation,
 	 * after a fall back, and when drift has taken coarse time past the
-	 * guest clock. Realign while readers go on with the old offset (it
-	 * is still safe) when coarse time is more than two periods behind,
-	 * and now and then anyway.
+	 * guest clock (the lag uses a clock read after the snapshot, so a
+	 * negative one is proof, not noise). Realign while readers go on
+	 * with the old offset (it is still safe) when coarse time is more
+	 * than two periods behind, and now and then anyway.
 	 */
-	/* Clock read after the snapshot: a negative lag is proof, not noise. */
 	lag_ns = ktime_get_ns() - (s->monotonic_ns + tickpage_state.offset_ns);
 	td->ahead = (s64)lag_ns < 0;
 	if (tickpage_state.status != TICKPAGE_GUEST_OK ||
@@ -220,14 +220,20 @@ static void tickpage_check(struct work_struct *work)
 	struct tickpage_snapshot s;
 	bool realign;
 	s64 offset;
-	u64 now;
+	u64 now, gen;
 
 	mutex_lock(&tickpage_lock);
 	realign = tickpage_update(td, &s, &now);
 	mutex_unlock(&tickpage_lock);
 
-	/* Only this work changes the state, so it holds across the gap. */
-	if (realign && tickpage_measure(td, &s, now, &offset)) {
+	/*
+	 * Only this work changes the state, so it holds across the gap. A
+	 * generation that changed during the measurement is left to the
+	 * next check, which sees it and makes readers fall back first.
+	 */
+	gen = s.generation;
+	if (realign && tickpage_measure(td, &s, now, &offset) &&
+	    s.generation == gen) {
 		mutex_lock(&tickpage_lock);
 		tickpage_aligned(td, &s, offset);
 		mutex_unlock(&tickpage_lock);
