@@ -36,6 +36,7 @@
 #include <getopt.h>
 #include <sched.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -507,30 +508,55 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct tickpage *tp;
+	bool want_loop;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'p': page_path = optarg; break;
-		case 'r': rounds = parse_long("rounds", optarg, 1); break;
-		case 'm': round_ms = parse_long("round-ms", optarg, 1); break;
-		case 'f': want_fine = 1; break;
-		case 'c': pin_cpu = (int)parse_long("cpu", optarg, 0); break;
-		case 'C': want_csv = 1; break;
-		case 'l': loop_name = optarg; break;
-		case 'n': count = parse_long("count", optarg, 1); break;
-		case 'L': want_lag = 1; break;
-		case 'd': duration_ms = parse_long("duration", optarg, 1); break;
+		case 'p':
+			page_path = optarg;
+			break;
+		case 'r':
+			rounds = parse_long("rounds", optarg, 1);
+			break;
+		case 'm':
+			round_ms = parse_long("round-ms", optarg, 1);
+			break;
+		case 'f':
+			want_fine = 1;
+			break;
+		case 'c':
+			pin_cpu = (int)parse_long("cpu", optarg, 0);
+			break;
+		case 'C':
+			want_csv = 1;
+			break;
+		case 'l':
+			loop_name = optarg;
+			break;
+		case 'n':
+			count = parse_long("count", optarg, 1);
+			break;
+		case 'L':
+			want_lag = 1;
+			break;
+		case 'd':
+			duration_ms = parse_long("duration", optarg, 1);
+			break;
 		case 's':
 			max_sleep_us = parse_long("max-sleep-us", optarg, 0);
 			break;
-		case 'h': usage(0); break;
-		default: usage(1);
+		case 'h':
+			usage(0);
+			break;
+		default:
+			usage(1);
 		}
 	}
 	if (optind != argc)
 		usage(1);
-	if (!!loop_name != (count > 0))
+	want_loop = count > 0;
+	if (!!loop_name != want_loop)
 		die("--loop and --count go together");
 	if (loop_name && want_lag)
 		die("--loop and --lag are different runs");

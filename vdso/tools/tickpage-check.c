@@ -267,8 +267,8 @@ static void check_page(void)
 	struct tickpage_snapshot s;
 	struct tickpage_guest g;
 	struct timespec res;
-	uint64_t u0;
-	int i;
+	uint64_t u0, res_ns;
+	int i, getres_rc;
 
 	report(!err, "page validates: %s (ABI %u.%u)", tickpage_strerror(err),
 	       page->abi_major, page->abi_minor);
@@ -286,11 +286,10 @@ static void check_page(void)
 	}
 	report(s.update_count > u0, "page is live (update_count %llu -> %llu)",
 	       (unsigned long long)u0, (unsigned long long)s.update_count);
-	report(!tickpage_clock_getres(CLOCK_MONOTONIC_COARSE, &res) &&
-		       (uint64_t)res.tv_sec * 1000000000u + res.tv_nsec ==
-			       s.period_ns,
-	       "clock_getres(CLOCK_MONOTONIC_COARSE) is the page period %llu "
-	       "ns",
+	getres_rc = tickpage_clock_getres(CLOCK_MONOTONIC_COARSE, &res);
+	res_ns = (uint64_t)res.tv_sec * 1000000000u + res.tv_nsec;
+	report(getres_rc == 0 && res_ns == s.period_ns,
+	       "clock_getres(CLOCK_MONOTONIC_COARSE) is the page period %llu ns",
 	       (unsigned long long)s.period_ns);
 
 	if (have_host_rt) {
@@ -298,7 +297,7 @@ static void check_page(void)
 		int64_t d = rt - host_rt_ns;
 
 		report(d > -(int64_t)s.period_ns - 1000000 &&
-			       d < tolerance_ms * 1000000ll,
+		       d < tolerance_ms * 1000000ll,
 		       "host-true: page realtime - host time = %lld us "
 		       "(allowed -%llu..%ld ms)",
 		       (long long)(d / 1000),
@@ -626,7 +625,7 @@ static void parse(int argc, char **argv)
 			usage();
 		}
 		continue;
-	num:
+num:
 		if (*end || end == optarg) {
 			fprintf(stderr, "tickpage-check: bad number '%s'\n",
 				optarg);
