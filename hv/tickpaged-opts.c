@@ -40,6 +40,11 @@ static const char tickpaged_help[] =
 "    -p, --period=DUR      publication period, with a unit: ns, us, ms, s\n"
 "                          (e.g. 500us, 1ms, 4ms, 1s); 100us..1s;\n"
 "                          default 1ms\n"
+"    -s, --size=SIZE       size of the file, a power of two from 4K to 64M\n"
+"                          (suffix K or M; default 4K, the page alone).\n"
+"                          libvirt's <shmem> needs 1M or more. A created\n"
+"                          or empty file gets this size; when given, an\n"
+"                          existing file of another size is refused\n"
 "    -m, --mode=OCTAL      permissions of a created file (default 0644);\n"
 "                          when given, also applied to an existing file\n"
 "    -g, --group=GROUP     group of the file (name or number), e.g.\n"
@@ -72,7 +77,9 @@ static const char tickpaged_help[] =
 "EXAMPLES\n"
 "    tickpaged /dev/shm/tickpage\n"
 "    tickpaged --period=4ms --mode=0640 --group=libvirt-qemu \\\n"
-"              /dev/shm/tickpage\n";
+"              /dev/shm/tickpage\n"
+"    tickpaged --size=1M --mode=0660 --group=libvirt-qemu /dev/shm/tickpage\n"
+"                          (for libvirt's <shmem>, docs/libvirt.md)\n";
 
 void tickpaged_err(const char *fmt, ...)
 {
@@ -197,6 +204,32 @@ static int parse_group(const char *arg, gid_t *gid)
 	return 0;
 }
 
+/* "4096", "4K", "1M": a power of two from one page to the maximum. */
+static int parse_size(const char *arg, uint64_t *size)
+{
+	uint64_t v = 0, mult = 1;
+	const char *p = arg;
+
+	for (; *p >= '0' && *p <= '9' && v < TICKPAGED_SIZE_MAX; p++)
+		v = v * 10 + (uint64_t)(*p - '0');
+	if (p != arg && (*p == 'K' || *p == 'k'))
+		mult = 1024, p++;
+	else if (p != arg && (*p == 'M' || *p == 'm'))
+		mult = 1024 * 1024, p++;
+	if (p == arg || *p) {
+		tickpaged_err("--size: '%s' is not a size (e.g. 4K, 1M)", arg);
+		return TICKPAGED_EXIT_USAGE;
+	}
+	v *= mult;
+	if (v < TICKPAGE_PAGE_SIZE || v > TICKPAGED_SIZE_MAX || (v & (v - 1))) {
+		tickpaged_err("--size: '%s' must be a power of two from 4K to 64M (a PCI BAR)",
+			      arg);
+		return TICKPAGED_EXIT_USAGE;
+	}
+	*size = v;
+	return 0;
+}
+
 enum { OPT_STEP_THRESHOLD = 256, OPT_TEST_WALL_OFFSET_FILE };
 
 int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
@@ -204,6 +237,7 @@ int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
 	static const struct option longopts[] = {
 		{ "period", required_argument, NULL, 'p' },
 		{ "mode", required_argument, NULL, 'm' },
+		{ "size", required_argument, NULL, 's' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "step-threshold", required_argument, NULL, OPT_STEP_THRESHOLD },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -218,11 +252,12 @@ int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
 		.period_ns = TICKPAGE_PERIOD_DEFAULT_NS,
 		.step_threshold_ns = TICKPAGED_STEP_THRESHOLD_NS,
 		.mode = 0644,
+		.size = TICKPAGE_PAGE_SIZE,
 	};
 
 	/* getopt's own messages would not be one "tickpaged: " line. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:m:g:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:m:s:g:qh", longopts, NULL)) != -1) {
 		int err = 0;
 
 		switch (c) {
@@ -235,6 +270,10 @@ int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
 		case 'm':
 			err = parse_mode(optarg, &o->mode);
 			o->mode_set = true;
+			break;
+		case 's':
+			err = parse_size(optarg, &o->size);
+			o->size_set = true;
 			break;
 		case 'g':
 			err = parse_group(optarg, &o->gid);

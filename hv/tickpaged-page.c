@@ -82,6 +82,12 @@ static int check_file(struct tickpaged_page *pg, const struct tickpaged_opts *o,
 	}
 	if (st->st_size == 0)
 		return 0;
+	if (o->size_set && (uint64_t)st->st_size != o->size) {
+		tickpaged_err("%s: is %lld bytes, not the %llu of --size; QEMU would refuse the mismatch, so remove it or drop --size",
+			      path, (long long)st->st_size,
+			      (unsigned long long)o->size);
+		return -1;
+	}
 	if (st->st_size < TICKPAGE_PAGE_SIZE ||
 	    st->st_size % TICKPAGE_PAGE_SIZE) {
 		tickpaged_err("%s: is %lld bytes, not a tickpage file (a multiple of %u); remove it or choose another PATH",
@@ -170,9 +176,9 @@ int tickpaged_page_open(struct tickpaged_page *pg,
 	}
 	if (apply_owner(pg, o))
 		goto err_close;
-	if (st.st_size == 0 && ftruncate(pg->fd, TICKPAGE_PAGE_SIZE)) {
-		tickpaged_err("%s: cannot size to %u bytes: %s", o->path,
-			      TICKPAGE_PAGE_SIZE, strerror(errno));
+	if (st.st_size == 0 && ftruncate(pg->fd, (off_t)o->size)) {
+		tickpaged_err("%s: cannot size to %llu bytes: %s", o->path,
+			      (unsigned long long)o->size, strerror(errno));
 		goto err_close;
 	}
 

@@ -18,6 +18,12 @@
 
 #include "tickpage-writer.h"
 
+/*
+ * Largest file tickpaged will create: libvirt's <shmem> wants at least
+ * 1 MiB; nobody needs a BAR of more than this for one page.
+ */
+#define TICKPAGED_SIZE_MAX	(64ull << 20)
+
 /* Exit codes: bad usage is told apart from a failure at run time. */
 #define TICKPAGED_EXIT_RUNTIME	1
 #define TICKPAGED_EXIT_USAGE	2
@@ -35,6 +41,8 @@ struct tickpaged_opts {
 	const char *path;
 	uint64_t period_ns;
 	uint64_t step_threshold_ns;
+	uint64_t size;			/* bytes of a file we create or size */
+	bool size_set;			/* --size given: existing must match */
 	mode_t mode;			/* for a file we create */
 	bool mode_set;			/* --mode given: apply to existing too */
 	gid_t gid;

@@ -303,10 +303,8 @@ def run(mode, wd, name, daemons):
         if mode in ("shmem", "shmem-ro"):
             if mode == "shmem":
                 # libvirt's <shmem>: QEMU maps it writable, 1 MiB at least.
-                subprocess.run(["install", "-m", "0660", "-g", QEMU_USER, "/dev/null", shm],
-                               check=True)
-                os.truncate(shm, 1 << 20)
-                cmd = [TICKPAGED, "--quiet", "--mode=0660", f"--group={QEMU_USER}", shm]
+                cmd = [TICKPAGED, "--quiet", "--size=1M", "--mode=0660",
+                       f"--group={QEMU_USER}", shm]
             else:
                 cmd = [TICKPAGED, "--quiet", "--mode=0644", shm]
             tickpaged = subprocess.Popen(cmd)

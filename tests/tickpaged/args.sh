@@ -35,6 +35,10 @@ expect 2 "period zero" --period=0ms "$dir/p"
 expect 2 "period below 100us" --period=99us "$dir/p"
 expect 2 "period above 1s" --period=1001ms "$dir/p"
 expect 2 "period overflowing 64 bits" --period=99999999999999999999s "$dir/p"
+expect 2 "size that is not a size" --size=big "$dir/p"
+expect 2 "size below a page" --size=2K "$dir/p"
+expect 2 "size not a power of two" --size=12K "$dir/p"
+expect 2 "size above 64M" --size=128M "$dir/p"
 expect 2 "mode that is not octal" --mode=0999 "$dir/p"
 expect 2 "unknown group" --group=no-such-group-tickpage "$dir/p"
 [ -e "$dir/p" ] && fail "a refused start created $dir/p" ||
@@ -50,6 +54,22 @@ printf 'hello' >"$dir/small"
 expect 1 "wrong-size file that is not a tickpage" "$dir/small"
 check "the wrong-size file is left as it was" \
 	test "$(cat "$dir/small")" = hello
+
+# --size sizes a new file, and refuses an existing one it does not fit.
+timeout 5 "$BIN" --size=1M "$dir/big" 2>/dev/null &
+pid=$!
+i=0
+while [ "$(stat -c %s "$dir/big" 2>/dev/null)" != 1048576 ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill "$pid" 2>/dev/null
+wait "$pid"
+check "--size=1M: a new file is 1 MiB (what libvirt's <shmem> maps)" \
+	test "$(stat -c %s "$dir/big")" = 1048576
+expect 1 "--size=4K on an existing 1 MiB page" --size=4K "$dir/big"
+check "the mismatched page is left at its size" \
+	test "$(stat -c %s "$dir/big")" = 1048576
 
 head -c 4096 /dev/urandom >"$dir/junk"
 cp "$dir/junk" "$dir/junk.orig"
