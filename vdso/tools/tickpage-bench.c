@@ -11,11 +11,13 @@
  *   --rounds=N       rounds of interleaved measurements (default 15)
  *   --round-ms=MS    time each path runs per round (default 40)
  *   --vdso-fine      also measure CLOCK_MONOTONIC through the vDSO
+ *   --lib            also measure libtickpage's tickpage_clock_gettime()
+ *                    (guest only: it needs the driver's guest page)
  *   --cpu=N          pin to CPU N first
  *   --csv            CSV instead of a table
  *   --loop=PATH --count=N
  *                    run exactly N reads of PATH (page, vdso-coarse,
- *                    syscall, vdso-fine, empty) in the function
+ *                    syscall, lib, vdso-fine, empty) in the function
  *                    tickpage_bench_loop_PATH and exit: for callgrind
  *   --lag --duration=MS [--max-sleep-us=US]
  *                    staleness: at random instants (random sleeps,
@@ -23,10 +25,13 @@
  *                    right after a page read; lag = now - page realtime
  *
  * A page read is tickpage_read() plus turning the snapshot into a
- * struct timespec, as a CLOCK_MONOTONIC_COARSE read would (in a guest,
- * libtickpage also adds the driver's offset: not counted here); on
- * failure it falls back to clock_gettime() as a real reader does, and
- * the fallbacks are counted and reported. Each round runs every path
+ * struct timespec, as a CLOCK_MONOTONIC_COARSE read would; on failure
+ * it falls back to clock_gettime() as a real reader does, and the
+ * fallbacks are counted and reported. The lib path is what a program
+ * really calls in a guest: libtickpage reads the time page and the
+ * driver's guest page, adds the driver's offset and keeps monotonic
+ * from going back. Its own fallback is silent, so the lib path is
+ * checked to serve from the page before and after the run. Each round runs every path
  * back to back, in an order that rotates from round to round, so the
  * ratios come from one run under the same conditions; the figures are
  * medians of rounds, timed in thread CPU time.
@@ -48,6 +53,7 @@
 #include <unistd.h>
 
 #include "tickpage-read.h"
+#include "tickpage.h"
 
 #define NSEC_PER_SEC	1000000000ull
 
@@ -55,6 +61,7 @@ enum tickpage_bench_path {
 	PATH_PAGE,
 	PATH_VDSO_COARSE,
 	PATH_SYSCALL,
+	PATH_LIB,
 	PATH_VDSO_FINE,
 	PATH_EMPTY,
 	PATH_COUNT,
@@ -71,7 +78,7 @@ struct tickpage_bench_path_info {
 static const char *page_path = "/dev/tickpage";
 static long rounds = 15, round_ms = 40, count = -1, duration_ms = 5000;
 static long max_sleep_us = -1;
-static int want_fine, want_csv, want_lag, pin_cpu = -1;
+static int want_fine, want_lib, want_csv, want_lag, pin_cpu = -1;
 static const char *loop_name;
 
 /* Page reads that fell back; a clean run has none. */
@@ -168,6 +175,22 @@ tickpage_bench_loop_syscall(const struct tickpage *tp, long n)
 	return sum;
 }
 
+/* The page through libtickpage, as an application reads it. */
+__attribute__((noinline)) uint64_t
+tickpage_bench_loop_lib(const struct tickpage *tp, long n);
+__attribute__((noinline)) uint64_t
+tickpage_bench_loop_lib(const struct tickpage *tp, long n)
+{
+	struct timespec ts;
+	uint64_t sum = 0;
+
+	for (long i = 0; i < n; i++) {
+		tickpage_clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+		sum += (uint64_t)ts.tv_sec + (uint64_t)ts.tv_nsec;
+	}
+	return sum;
+}
+
 __attribute__((noinline)) uint64_t
 tickpage_bench_loop_vdso_fine(const struct tickpage *tp, long n);
 __attribute__((noinline)) uint64_t
@@ -204,6 +227,7 @@ static const struct tickpage_bench_path_info paths[PATH_COUNT] = {
 	[PATH_VDSO_COARSE]	= { "vdso-coarse",
 				    tickpage_bench_loop_vdso_coarse },
 	[PATH_SYSCALL]		= { "syscall", tickpage_bench_loop_syscall },
+	[PATH_LIB]		= { "lib", tickpage_bench_loop_lib },
 	[PATH_VDSO_FINE]	= { "vdso-fine", tickpage_bench_loop_vdso_fine },
 	[PATH_EMPTY]		= { "empty", tickpage_bench_loop_empty },
 };
@@ -234,6 +258,20 @@ static const struct tickpage *map_page(void)
 		exit(1);
 	}
 	return p;
+}
+
+/* ---- libtickpage ---- */
+
+/* Die unless libtickpage serves CLOCK_MONOTONIC_COARSE from the page. */
+static void check_lib(const char *when)
+{
+	struct timespec ts;
+	int err;
+
+	err = tickpage_coarse_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	if (err)
+		die("libtickpage does not serve from the page %s: %s", when,
+		    tickpage_strerror(err));
 }
 
 /* ---- speed ---- */
@@ -294,6 +332,8 @@ static int run_speed(const struct tickpage *tp)
 	want[npaths++] = PATH_PAGE;
 	want[npaths++] = PATH_VDSO_COARSE;
 	want[npaths++] = PATH_SYSCALL;
+	if (want_lib)
+		want[npaths++] = PATH_LIB;
 	if (want_fine)
 		want[npaths++] = PATH_VDSO_FINE;
 
@@ -316,6 +356,10 @@ static int run_speed(const struct tickpage *tp)
 		for (int k = 0; k < npaths; k++)
 			ratio[k][r] = ns[k][r] / ns[1][r];
 	}
+
+	/* A lib that fell back would be timing the vDSO under another name. */
+	if (want_lib)
+		check_lib("after the run");
 
 	for (int k = 0; k < npaths; k++) {
 		med[k] = median(ns[k], rounds);
@@ -483,7 +527,7 @@ static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 		"usage: tickpage-bench [--page=PATH] [--rounds=N] [--round-ms=MS]\n"
-		"                      [--vdso-fine] [--cpu=N] [--csv]\n"
+		"                      [--vdso-fine] [--lib] [--cpu=N] [--csv]\n"
 		"       tickpage-bench [--page=PATH] --loop=PATH --count=N\n"
 		"       tickpage-bench [--page=PATH] --lag [--duration=MS]\n"
 		"                      [--max-sleep-us=US] [--csv]\n");
@@ -497,6 +541,7 @@ int main(int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "round-ms", required_argument, NULL, 'm' },
 		{ "vdso-fine", no_argument, NULL, 'f' },
+		{ "lib", no_argument, NULL, 'b' },
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "csv", no_argument, NULL, 'C' },
 		{ "loop", required_argument, NULL, 'l' },
@@ -524,6 +569,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			want_fine = 1;
+			break;
+		case 'b':
+			want_lib = 1;
 			break;
 		case 'c':
 			pin_cpu = (int)parse_long("cpu", optarg, 0);
@@ -571,6 +619,11 @@ int main(int argc, char **argv)
 	}
 
 	tp = map_page();
+	/* libtickpage maps its device itself: make it the same one. */
+	if (setenv("TICKPAGE_DEV", page_path, 1))
+		die("cannot set TICKPAGE_DEV: %s", strerror(errno));
+	if (want_lib || (loop_name && !strcmp(loop_name, "lib")))
+		check_lib("before the run");
 	if (loop_name)
 		return run_loop(tp);
 	if (want_lag)
