@@ -48,6 +48,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -266,8 +267,16 @@ static const struct tickpage *map_page(void)
 static void check_lib(const char *when)
 {
 	struct timespec ts;
+	struct stat st;
 	int err;
 
+	/*
+	 * libtickpage maps the driver's two pages: on a one-page file
+	 * (tickpaged's) the second is past the end and reading it raises
+	 * SIGBUS instead of an error.
+	 */
+	if (stat(page_path, &st) || !S_ISCHR(st.st_mode))
+		die("--lib needs the driver's device; %s is not one", page_path);
 	err = tickpage_coarse_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	if (err)
 		die("libtickpage does not serve from the page %s: %s", when,
