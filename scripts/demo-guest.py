@@ -125,6 +125,11 @@ def main():
         table(rows)
         print("  (medians of 9 interleaved rounds; x vDSO is the median of "
               "per-round ratios)")
+        lib = float(bench["lib"]["ratio_vs_vdso_coarse"])
+        lib_sys = float(bench["lib"]["ns_per_call"]) / sys_ns
+        print(f"  libtickpage: {1 / lib_sys:.1f}x faster than the system call, "
+              f"{lib:.2f}x the vDSO coarse path "
+              f"({'faster' if lib < 1 else 'slower'}; docs/benchmarks.md)")
     return 0 if ok else 1
 
 
