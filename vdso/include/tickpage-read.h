@@ -27,6 +27,7 @@
 #include <linux/compiler.h>
 #include <asm/barrier.h>
 #include <asm/processor.h>
+/* Pairs with the writer's tickpage_wmb(), as documented above. */
 #define tickpage_rmb()		smp_rmb()
 #define TICKPAGE_LOAD(x)	READ_ONCE(x)
 #define tickpage_cpu_relax()	cpu_relax()

@@ -446,10 +446,12 @@ static void check_threads(void)
 		t.late += r[i].late;
 		t.torn += r[i].torn;
 		t.gen_changes += r[i].gen_changes;
-#define WORST(f) (t.f = r[i].f > t.f ? r[i].f : t.f)
-		WORST(worst_back);
-		WORST(worst_ahead);
-		WORST(worst_late);
+		if (r[i].worst_back > t.worst_back)
+			t.worst_back = r[i].worst_back;
+		if (r[i].worst_ahead > t.worst_ahead)
+			t.worst_ahead = r[i].worst_ahead;
+		if (r[i].worst_late > t.worst_late)
+			t.worst_late = r[i].worst_late;
 	}
 	printf("# %ld threads on %ld CPUs: %llu reads, %llu from the page, "
 	       "%llu generation changes\n",
