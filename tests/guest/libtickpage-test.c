@@ -178,6 +178,57 @@ static void check_preload(const char *so, const char *probe)
 	       "preload: CLOCK_REALTIME passed to libc (%lld)", rt);
 }
 
+/*
+ * A one-page regular file (tickpaged's shm file, by mistake): the
+ * library must fall back, not map two pages and die with SIGBUS on the
+ * first read. In a child, so that this process has not mapped anything
+ * yet: the library keeps its first answer for the process's lifetime.
+ */
+static void check_short_file(void)
+{
+	char path[] = "/tmp/libtickpage-short.XXXXXX";
+	int fd = mkstemp(path), st = 0;
+	pid_t pid;
+
+	struct tickpage *short_tp;
+
+	if (fd < 0 || ftruncate(fd, TICKPAGE_MMAP_SIZE / 2)) {
+		report(0, "short file: cannot create %s", path);
+		return;
+	}
+	/* A valid time page, so that nothing stops short of page two. */
+	short_tp = mmap(NULL, TICKPAGE_MMAP_SIZE / 2, PROT_READ | PROT_WRITE,
+			MAP_SHARED, fd, 0);
+	close(fd);
+	if (short_tp == MAP_FAILED) {
+		report(0, "short file: cannot map %s", path);
+		unlink(path);
+		return;
+	}
+	tickpage_writer_init(short_tp, PERIOD, 0, 1);
+	tickpage_publish(short_tp, &(struct tickpage_sample){
+		.realtime_sec = Y2100, .monotonic_ns = PAGE_MONO });
+	munmap(short_tp, TICKPAGE_MMAP_SIZE / 2);
+	pid = fork();
+	if (pid == 0) {
+		struct timespec ts;
+		int served, fell_back;
+
+		setenv("TICKPAGE_DEV", path, 1);
+		served = tickpage_coarse_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+		fell_back = tickpage_clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+		_exit(served != 0 && fell_back == 0 && ts.tv_sec < Y2100 ?
+			      0 : 1);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		st = -1;
+	unlink(path);
+	report(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	       "one-page file: not served, falls back to libc (%s %d)",
+	       WIFSIGNALED(st) ? "signal" : "exit",
+	       WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+}
+
 int main(int argc, char **argv)
 {
 	char path[] = "/tmp/libtickpage-test.XXXXXX";
@@ -208,6 +259,7 @@ int main(int argc, char **argv)
 	guest_set(TICKPAGE_GUEST_OK, 1, PAGE_MONO + 1000000000ull);
 	setenv("TICKPAGE_DEV", path, 1);
 
+	check_short_file();
 	check_preload(argv[1], argv[2]);
 	check_api();
 	unlink(path);

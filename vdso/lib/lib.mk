@@ -37,5 +37,6 @@ $(LIBTP_PC): vdso/lib/tickpage.pc.in
 ALL_TARGETS += $(LIBTP_SO) $(LIBTP_A) $(LIBTP_PRELOAD) $(LIBTP_PC)
 # tickpage-dev.h is shared with the driver: checkpatch checks it instead.
 LINT_C += vdso/include/tickpage.h \
-	  vdso/lib/tickpage-lib.h vdso/lib/tickpage-lib.c \
+	  vdso/lib/tickpage-lib.h vdso/lib/tickpage-fast.h \
+	  vdso/lib/tickpage-lib.c \
 	  vdso/lib/tickpage-api.c vdso/lib/tickpage-preload.c

@@ -6,28 +6,46 @@
 #include <time.h>
 
 #include "tickpage.h"
+#include "tickpage-fast.h"
 #include "tickpage-lib.h"
+
+/*
+ * Everything but the common case, out of line so that the callers below
+ * need no stack frame: the first read, a read that raced with a writer,
+ * and the fallback to the C library.
+ */
+static __attribute__((noinline)) int
+tickpage_api_slow(clockid_t clk, struct timespec *ts, int err, int fallback)
+{
+	int ret;
+
+	if (err == TICKPAGE_FAST_RETRY)
+		err = tickpage_lib_gettime_slow(clk, ts);
+	if (!err || !fallback)
+		return err;
+	ret = clock_gettime(clk, ts);
+	/* The page's values went through the guard; a fallback's must too. */
+	if (!ret && clk == CLOCK_MONOTONIC_COARSE)
+		tickpage_lib_mono_guard(ts);
+	return ret;
+}
 
 int tickpage_coarse_gettime(clockid_t clk, struct timespec *ts)
 {
-	int err = tickpage_lib_gettime(clk, ts);
+	int err = tickpage_fast_gettime(clk, ts);
 
-	if (!err && clk == CLOCK_MONOTONIC_COARSE)
-		tickpage_lib_mono_guard(ts);
+	if (__builtin_expect(err == TICKPAGE_FAST_RETRY, 0))
+		return tickpage_api_slow(clk, ts, err, 0);
 	return err;
 }
 
 int tickpage_clock_gettime(clockid_t clk, struct timespec *ts)
 {
-	int ret;
+	int err = tickpage_fast_gettime(clk, ts);
 
-	if (!tickpage_lib_gettime(clk, ts))
-		ret = 0;
-	else
-		ret = clock_gettime(clk, ts);
-	if (!ret && clk == CLOCK_MONOTONIC_COARSE)
-		tickpage_lib_mono_guard(ts);
-	return ret;
+	if (__builtin_expect(!err, 1))
+		return 0;
+	return tickpage_api_slow(clk, ts, err, 1);
 }
 
 int tickpage_clock_getres(clockid_t clk, struct timespec *res)

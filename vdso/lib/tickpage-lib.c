@@ -13,9 +13,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tickpage-dev.h"
+#include "tickpage-fast.h"
 #include "tickpage-lib.h"
 
 #define TICKPAGE_MAP_FAILED ((void *)1)
@@ -23,8 +25,29 @@
 /* NULL: not tried yet; TICKPAGE_MAP_FAILED: no page; else the mapping. */
 static void *tickpage_map;
 
-/* Largest CLOCK_MONOTONIC_COARSE value this process has returned, ns. */
-static uint64_t tickpage_mono_last;
+const uint8_t *tickpage_fast_map;
+uint64_t tickpage_mono_last;
+
+/*
+ * The device, or a file laid out like its mapping (TICKPAGE_DEV, for
+ * tests). A regular file shorter than the two pages would map, and the
+ * first read past its end would raise SIGBUS: treat it as no page
+ * (tickpaged's one-page shm file is the usual mistake).
+ */
+static int tickpage_lib_open(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) ||
+	    (S_ISREG(st.st_mode) && st.st_size < (off_t)TICKPAGE_MMAP_SIZE)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
 
 static void *tickpage_lib_map(void)
 {
@@ -40,7 +63,7 @@ static void *tickpage_lib_map(void)
 	if (!path || !*path)
 		path = TICKPAGE_DEV_PATH;
 	m = TICKPAGE_MAP_FAILED;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = tickpage_lib_open(path);
 	if (fd >= 0) {
 		void *p = mmap(NULL, TICKPAGE_MMAP_SIZE, PROT_READ, MAP_SHARED,
 			       fd, 0);
@@ -56,6 +79,38 @@ static void *tickpage_lib_map(void)
 		m = expected;
 	}
 	return m == TICKPAGE_MAP_FAILED ? NULL : m;
+}
+
+/*
+ * The fast path's mapping is published only once the time page's
+ * identity checked out, so that tickpage_fast_gettime() need not check
+ * it again (tickpage-fast.h says why that holds after hot-unplug). A
+ * page not initialised yet is checked again on the next read.
+ */
+int tickpage_lib_gettime_slow(clockid_t clk, struct timespec *ts)
+{
+	const uint8_t *m = __atomic_load_n(&tickpage_fast_map, __ATOMIC_ACQUIRE);
+	int tries, err;
+
+	if (!m) {
+		m = tickpage_lib_map();
+		if (!m)
+			return TICKPAGE_ERR_MAGIC;
+		err = tickpage_validate((const void *)(m +
+						TICKPAGE_MMAP_PAGE_OFFSET));
+		if (err)
+			return err;
+		__atomic_store_n(&tickpage_fast_map, m, __ATOMIC_RELEASE);
+	}
+	/* A writer stuck with seq odd is not waited on past the bound. */
+	for (tries = 0; tries < TICKPAGE_MAX_RETRIES; tries++) {
+		if (tries)
+			tickpage_cpu_relax();
+		err = tickpage_fast_try(m, clk, ts);
+		if (err != TICKPAGE_FAST_RETRY)
+			return err;
+	}
+	return TICKPAGE_ERR_BUSY;
 }
 
 /*
@@ -92,47 +147,12 @@ static int tickpage_lib_read(struct tickpage_snapshot *s,
 void tickpage_lib_mono_guard(struct timespec *ts)
 {
 	uint64_t ns = (uint64_t)ts->tv_sec * 1000000000u + ts->tv_nsec;
-	uint64_t last = __atomic_load_n(&tickpage_mono_last, __ATOMIC_RELAXED);
+	uint64_t last = tickpage_fast_guard(ns);
 
-	while (ns > last) {
-		if (__atomic_compare_exchange_n(&tickpage_mono_last, &last, ns,
-						1, __ATOMIC_RELAXED,
-						__ATOMIC_RELAXED))
-			return;
-	}
-	if (ns < last) {
+	if (last != ns) {
 		ts->tv_sec = last / 1000000000u;
 		ts->tv_nsec = last % 1000000000u;
 	}
-}
-
-int tickpage_lib_gettime(clockid_t clk, struct timespec *ts)
-{
-	struct tickpage_snapshot s;
-	struct tickpage_guest g;
-	uint64_t ns;
-	int err;
-
-	if (clk != CLOCK_REALTIME_COARSE && clk != CLOCK_MONOTONIC_COARSE)
-		return TICKPAGE_ERR_RANGE;
-	err = tickpage_lib_read(&s, &g);
-	if (err)
-		return err;
-	if (clk == CLOCK_REALTIME_COARSE) {
-		/* Realtime needs no offset, only a live page. */
-		if (g.status != TICKPAGE_GUEST_OK &&
-		    g.status != TICKPAGE_GUEST_ALIGNING)
-			return TICKPAGE_ERR_INVALID;
-		ts->tv_sec = s.realtime_sec;
-		ts->tv_nsec = s.realtime_nsec;
-		return TICKPAGE_OK;
-	}
-	err = tickpage_guest_mono(&s, &g, &ns);
-	if (err)
-		return err;
-	ts->tv_sec = ns / 1000000000u;
-	ts->tv_nsec = ns % 1000000000u;
-	return TICKPAGE_OK;
 }
 
 int tickpage_lib_getres(clockid_t clk, struct timespec *res)

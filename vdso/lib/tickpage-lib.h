@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
  * libtickpage internals, shared by the API (tickpage-api.c) and the
- * preload library (tickpage-preload.c): map the device once, read a
- * coarse clock from it or say why not. Neither calls the C library's
- * clocks; the callers choose their own fallback.
+ * preload library (tickpage-preload.c): map the device once, give the
+ * resolution from it or say why not, guard a fallback monotonic value.
+ * The coarse clocks are read by tickpage-fast.h. Neither calls the C
+ * library's clocks; the callers choose their own fallback.
  */
 #ifndef TICKPAGE_LIB_H
 #define TICKPAGE_LIB_H
@@ -12,8 +13,6 @@
 
 #define TICKPAGE_HIDDEN __attribute__((visibility("hidden")))
 
-/* 0 and *ts from the page, or a negative enum tickpage_status. */
-TICKPAGE_HIDDEN int tickpage_lib_gettime(clockid_t clk, struct timespec *ts);
 /* 0 and *res (the page period), or a negative enum tickpage_status. */
 TICKPAGE_HIDDEN int tickpage_lib_getres(clockid_t clk, struct timespec *res);
 /*

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
+#include "tickpage-fast.h"
 #include "tickpage-lib.h"
 
 typedef int (*tickpage_clock_fn)(clockid_t, struct timespec *);
@@ -48,20 +49,36 @@ static int tickpage_next_clock(int getres, clockid_t clk, struct timespec *ts)
 	return syscall(getres ? SYS_clock_getres : SYS_clock_gettime, clk, ts);
 }
 
-__attribute__((visibility("default"))) int clock_gettime(clockid_t clk,
-							 struct timespec *ts)
+/*
+ * Everything but the common case, out of line so that clock_gettime()
+ * needs no stack frame: the first read, a read that raced with a
+ * writer, and the fallback to the next definition.
+ */
+static __attribute__((noinline)) int
+tickpage_preload_slow(clockid_t clk, struct timespec *ts, int err)
 {
 	int ret;
 
-	if (clk != CLOCK_REALTIME_COARSE && clk != CLOCK_MONOTONIC_COARSE)
-		return tickpage_next_clock(0, clk, ts);
-	if (!tickpage_lib_gettime(clk, ts))
-		ret = 0;
-	else
-		ret = tickpage_next_clock(0, clk, ts);
+	if (err == TICKPAGE_FAST_RETRY && !tickpage_lib_gettime_slow(clk, ts))
+		return 0;
+	ret = tickpage_next_clock(0, clk, ts);
+	/* The page's values went through the guard; a fallback's must too. */
 	if (!ret && clk == CLOCK_MONOTONIC_COARSE)
 		tickpage_lib_mono_guard(ts);
 	return ret;
+}
+
+__attribute__((visibility("default"))) int clock_gettime(clockid_t clk,
+							 struct timespec *ts)
+{
+	int err;
+
+	if (clk != CLOCK_REALTIME_COARSE && clk != CLOCK_MONOTONIC_COARSE)
+		return tickpage_next_clock(0, clk, ts);
+	err = tickpage_fast_gettime(clk, ts);
+	if (__builtin_expect(!err, 1))
+		return 0;
+	return tickpage_preload_slow(clk, ts, err);
 }
 
 __attribute__((visibility("default"))) int clock_getres(clockid_t clk,
