@@ -14,6 +14,10 @@
  *                         steps) contain the pattern P, e.g. "ptp"
  *   tp-coarse timens      time namespace offsets on the page's clocks
  *   tp-coarse bench       ns per call: vDSO and syscall, "key value"
+ *   tp-coarse show        what `make demo` shows of any kernel, "key
+ *                         value": getres and steps of both coarse
+ *                         clocks, whether they work with the time
+ *                         system calls forbidden, the page if any
  *
  * Expected values come from the page (read() of /dev/tickpage) and the
  * kernel's own clocks, never from this program's earlier output.
@@ -481,6 +485,68 @@ static int do_bench(void)
 	return 0;
 }
 
+/* 1 if the coarse clocks read and advance with their syscalls refused. */
+static int works_without_syscalls(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clock_gettime, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	};
+	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int64_t a, b = 0;
+		int i;
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+			_exit(3);
+		a = now(CLOCK_MONOTONIC_COARSE);
+		for (i = 0; i < 10000000; i++) {
+			b = now(CLOCK_MONOTONIC_COARSE);
+			if (b != a)
+				break;
+		}
+		_exit(a > 0 && b > a && now(CLOCK_REALTIME_COARSE) > 0 ? 0 : 1);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static int do_show(void)
+{
+	struct tickpage_info info;
+	int64_t rt, d;
+	int n;
+
+	printf("getres_monotonic_coarse_ns %lld\n",
+	       (long long)getres_ns(CLOCK_MONOTONIC_COARSE, 0));
+	printf("getres_realtime_coarse_ns %lld\n",
+	       (long long)getres_ns(CLOCK_REALTIME_COARSE, 0));
+	printf("step_monotonic_coarse_ns %lld\n",
+	       (long long)median_step(CLOCK_MONOTONIC_COARSE, 300, &n));
+	printf("step_realtime_coarse_ns %lld\n",
+	       (long long)median_step(CLOCK_REALTIME_COARSE, 300, &n));
+	printf("no_syscall %s\n", works_without_syscalls() ? "yes" : "no");
+	if (read_info(&info)) {
+		printf("page none\n");
+		return 0;
+	}
+	rt = now(CLOCK_REALTIME_COARSE);
+	d = rt - (info.realtime_sec * NS + info.realtime_nsec);
+	printf("page period %llu ns, generation %llu\n",
+	       (unsigned long long)info.period_ns,
+	       (unsigned long long)info.generation);
+	printf("realtime_coarse_minus_page_ns %lld\n", (long long)d);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -496,6 +562,8 @@ int main(int argc, char **argv)
 		return do_timens();
 	if (!strcmp(cmd, "bench"))
 		return do_bench();
-	fprintf(stderr, "usage: tp-coarse page|nopage|watch SECS PATTERN|timens|bench\n");
+	if (!strcmp(cmd, "show"))
+		return do_show();
+	fprintf(stderr, "usage: tp-coarse page|nopage|watch SECS PATTERN|timens|bench|show\n");
 	return 2;
 }
