@@ -26,7 +26,9 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(TOP, "tests", "vm"))
+sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
 import vm as vmlib  # noqa: E402
+from report import report, skip, summary  # noqa: E402
 
 BUILD = os.path.join(TOP, os.environ.get("O", "build"))
 KO = os.path.join(BUILD, "guest/driver/tickpage.ko")
@@ -52,30 +54,6 @@ def slack_us(vm):
 SYSFS = "/sys/class/misc/tickpage"
 BAD_DMESG = re.compile(r"BUG|WARNING|Oops|Call Trace|general protection|"
                        r"Unable to handle|refcount_t|list_del corruption")
-
-passes = fails = skips = 0
-
-
-def report(ok, msg):
-    global passes, fails
-    print(f"{'PASS' if ok else 'FAIL'}: {msg}", flush=True)
-    if ok:
-        passes += 1
-    else:
-        fails += 1
-    return ok
-
-
-def skip(msg):
-    global skips
-    print(f"SKIP: {msg}", flush=True)
-    skips += 1
-
-
-def summary():
-    print(f"SUMMARY: {passes} passed, {fails} failed, {skips} skipped")
-    sys.exit(1 if fails else 0 if passes else 77)
-
 
 def log(msg):
     print(f"# {msg}", flush=True)

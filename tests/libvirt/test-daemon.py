@@ -36,6 +36,7 @@ import time
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(TOP, os.environ.get("O", "build"))
 sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
+from report import report, skip_all as skip, summary  # noqa: E402
 
 URI = "qemu:///system"
 STOCK_QEMU = "/usr/bin/qemu-system-x86_64"
@@ -61,24 +62,6 @@ SLACK_NS = int(os.environ.get("TICKPAGE_LIBVIRT_SLACK_US", "2000")) * 1000
 STALE_NS = 100_000_000
 LINE = re.compile(r"^TPW n=(\d+) fine0=(\d+) page=(-?\d+) app=(\d+) fine=(\d+) "
                   r"gen=(\d+) upd=(\d+) period=(\d+) st=(\d+)")
-
-passes = fails = 0
-
-
-def report(ok, msg):
-    global passes, fails
-    print(f"{'PASS' if ok else 'FAIL'}: {msg}", flush=True)
-    if ok:
-        passes += 1
-    else:
-        fails += 1
-    return ok
-
-
-def skip(msg):
-    print(f"SKIP: {msg}", flush=True)
-    sys.exit(77)
-
 
 def log(msg):
     print(f"# {msg}", flush=True)
@@ -500,8 +483,7 @@ def main():
         report(not qemus and not left,
                f"nothing left behind (QEMU pids {qemus or 'none'}, files {left or 'none'})")
 
-    print(f"SUMMARY: {passes} passed, {fails} failed, 0 skipped")
-    sys.exit(1 if fails else 0)
+    summary()
 
 
 if __name__ == "__main__":

@@ -23,30 +23,13 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 from qmp import QMP  # noqa: E402
+from report import report, summary  # noqa: E402
 
 TICKPAGED = os.environ.get("TICKPAGED", "build/hv/tickpaged")
 QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
 MAGIC = 0x47504B54
 BAR = 0xE0000000
 DEVFN = 1 << 3  # 00:01.0
-passes = fails = 0
-
-
-def report(ok, what):
-    global passes, fails
-    print(f"{'PASS' if ok else 'FAIL'}: {what}", flush=True)
-    if ok:
-        passes += 1
-    else:
-        fails += 1
-    return ok
-
-
-def summary():
-    print(f"SUMMARY: {passes} passed, {fails} failed, 0 skipped")
-    sys.exit(1 if fails else 0 if passes else 77)
-
-
 def file_page(path):
     with open(path, "rb") as f:
         return f.read(72)

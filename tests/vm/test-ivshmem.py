@@ -18,6 +18,7 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from report import report, skip_all, summary  # noqa: E402
 from vm import BUILD, STOCK_QEMU, VM  # noqa: E402
 

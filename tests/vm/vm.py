@@ -145,7 +145,7 @@ def _die_with_parent():
 
 
 def _fail_count():
-    """FAIL lines printed so far through tests/vm/report.py, if in use."""
+    """FAIL lines printed so far through tests/lib/report.py, if in use."""
     r = sys.modules.get("report")
     return r.failures() if r is not None and hasattr(r, "failures") else 0
 
@@ -180,7 +180,7 @@ class VM:
     only then do the vCPUs run, so no guest output is ever lost. On exit
     the guest powers off (QMP quit, then SIGKILL of this QEMU's PID only,
     if it will not). If the with-block raised, or reported a FAIL with
-    tests/vm/report.py, the guest's console and the command transcript are
+    tests/lib/report.py, the guest's console and the command transcript are
     printed to stderr first (vm.dump()).
     """
 

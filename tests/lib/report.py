@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
-"""Python twin of tests/lib/report.h: one line per check, a summary, and
+"""Python twin of tests/lib/report.h (and report.sh): one line per check, a summary, and
 the exit code tests/run understands (0 pass, 1 fail, 77 skip)."""
 import sys
 
