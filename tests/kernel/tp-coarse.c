@@ -171,8 +171,15 @@ static void check_coarse_vs_fine(int64_t period)
 	printf("# lag of coarse behind fine: median %lld ns, p99 %lld ns, max %lld ns\n",
 	       (long long)lag[10000], (long long)lag[19800],
 	       (long long)lag[19999]);
-	report(lag[10000] <= period + GUEST_TICK_NS / 10,
-	       "median lag %lld ns within one period (%lld ns) + 1 ms",
+	/*
+	 * A sanity bound, not a measurement: under TCG on a loaded host the
+	 * interrupt that updates the coarse clocks (the tick, or the page's
+	 * publisher) is itself late by milliseconds (a no-page run saw a
+	 * 12 ms median at HZ=100). A wrong base or offset is off by far
+	 * more; the steps and the page match are checked exactly elsewhere.
+	 */
+	report(lag[10000] <= 2 * period + GUEST_TICK_NS,
+	       "median lag %lld ns within two periods (%lld ns) + one guest tick",
 	       (long long)lag[10000], (long long)period);
 }
 
@@ -311,7 +318,8 @@ static int do_page(void)
 
 	/*
 	 * Host match: the coarse clocks read right after a snapshot of the
-	 * page are that snapshot or a later one: never before it, and in
+	 * page are that snapshot or a later one: never before it (but for a
+	 * realignment step, below), and in
 	 * the closest of 20 tries within a few periods (one try may lose
 	 * its vCPU to the host for tens of ms under TCG).
 	 */
@@ -324,7 +332,14 @@ static int do_page(void)
 		     (info.realtime_sec * NS + info.realtime_nsec);
 		mono = now(CLOCK_MONOTONIC_COARSE) -
 		       (int64_t)(info.monotonic_ns + info.offset_ns);
-		if (rt < 0 || mono < 0)
+		/*
+		 * read() applies the driver's offset as it is now; the
+		 * vDSO takes a realigned offset over at its next tick
+		 * (docs/vdso.md), so for up to a tick the two may differ
+		 * by one realignment step: tens of microseconds. Anything
+		 * before the snapshot by more than half a period is a bug.
+		 */
+		if (rt < -period / 2 || mono < -period / 2)
 			neg++;
 		if (rt < best_rt)
 			best_rt = rt;
@@ -332,7 +347,7 @@ static int do_page(void)
 			best_mono = mono;
 	}
 	report(!neg && best_rt <= slack && best_mono <= slack,
-	       "coarse clocks match the page snapshot: never before it (%d were), closest +%lld ns realtime, +%lld ns monotonic (bound %lld)",
+	       "coarse clocks match the page snapshot: never before it by half a period (%d were), closest +%lld ns realtime, +%lld ns monotonic (bound %lld)",
 	       neg, (long long)best_rt, (long long)best_mono, (long long)slack);
 	rt = now(CLOCK_REALTIME_COARSE) - now(CLOCK_REALTIME);
 	printf("# REALTIME_COARSE - guest REALTIME: %lld ns (host vs guest wall clock)\n",
