@@ -6,19 +6,11 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/report.sh"
 
-cache=${TICKPAGE_CACHE:-$HOME/.cache/tickpage}/checkpatch
-cp=$cache/scripts/checkpatch.pl
-if [ ! -f "$cp" ]; then
-	tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n 1)
-	if [ -z "$tarball" ]; then
-		skip "no /usr/src/linux-source-6.1.tar.* (apt-get install linux-source-6.1)"
-		summary
-	fi
-	mkdir -p "$cache"
-	tar -xf "$tarball" -C "$cache" --strip-components=1 --wildcards \
-		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
-		'*/scripts/const_structs.checkpatch' || { fail "extract checkpatch"; summary; }
-fi
+cp=$("$top/scripts/linux-checkpatch" 2>&1) || {
+	skip "$cp"
+	summary
+}
+cache=${cp%/scripts/checkpatch.pl}
 
 # checkpatch leaves a camelcase cache in a git work tree: run elsewhere.
 cd "$cache" || exit 1
