@@ -11,7 +11,9 @@
  *   tp-coarse watch S P   read for S seconds while the host takes the
  *                         page away and gives it back: never back, and
  *                         the modes seen (p = page steps, t = tick
- *                         steps) contain the pattern P, e.g. "ptp"
+ *                         steps) contain the pattern P, e.g. "ptp";
+ *                         a final '$' also wants P's last mode to be
+ *                         the last seen ("p$": page time at the end)
  *   tp-coarse timens      time namespace offsets on the page's clocks
  *   tp-coarse bench       ns per call: vDSO and syscall, "key value"
  *   tp-coarse show        what `make demo` shows of any kernel, "key
@@ -387,6 +389,9 @@ static int do_watch(int secs, const char *want)
 	char modes[256], seen[256];
 	int n = 0, m = 0, back = 0, w, steps;
 	int64_t last = now(CLOCK_MONOTONIC_COARSE), step, v;
+	size_t len = strlen(want);
+	int at_end = len > 1 && want[len - 1] == '$';
+	char final = at_end ? want[len - 2] : 0;
 	const char *p;
 
 	printf("@@WATCH-START@@\n");
@@ -406,10 +411,15 @@ static int do_watch(int secs, const char *want)
 	seen[m] = 0;
 	printf("# modes per 250 ms: %s\n", modes);
 	report(!back, "MONOTONIC_COARSE never went back (%d windows did)", back);
-	for (p = seen; *want && *p; p++)
+	/* Greedy matching: P is a subsequence of what was seen... */
+	for (p = seen; *want && *want != '$' && *p; p++)
 		if (*p == *want)
 			want++;
-	report(!*want, "modes %s contain the expected sequence", seen);
+	/* ...and with '$', the last mode seen is P's last one. */
+	report((!*want || !strcmp(want, "$")) &&
+	       (!at_end || (m && seen[m - 1] == final)),
+	       "modes %s contain the expected sequence%s", seen,
+	       at_end ? ", and end with it" : "");
 	return report_summary();
 }
 
