@@ -14,8 +14,11 @@ Usage: tests/kernel/guest.py [options] -- PROG [ARGS...]
   --bin PATH[:NAME] extra static program for the initramfs (repeatable)
   --file SRC:DEST  any other file for the initramfs (repeatable)
   --at T:ACTION    after the guest prints @@WATCH-START@@, at T seconds:
-                   unplug | plug | stop | start | pause | resume
-                   (repeatable)
+                   unplug | plug | stop | start | pause | resume | migrate
+                   (repeatable); migrate saves the guest to a file
+                   (exec:cat>FILE) and carries on in a new QEMU with the
+                   same argv and -incoming defer; the program runs on
+                   there and its result comes from the new QEMU
   --append ARGS    extra kernel command line
 
 PROG runs as the guest's tpvm.run program (tests/vm/init); its output is
@@ -35,7 +38,7 @@ import time
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
 sys.path.insert(0, os.path.join(TOP, "tests", "vm"))
-from qmp import QMP  # noqa: E402
+from qmp import QMP, QMPError  # noqa: E402
 from vm import choose_accel  # noqa: E402
 
 
@@ -116,6 +119,92 @@ class Publisher:
         self.proc = None
 
 
+class Qemu:
+    """One QEMU process, its QMP connection, and the thread that copies
+    its serial output (the guest program's output) here."""
+
+    def __init__(self, argv, qmp_path, serial):
+        self.proc = subprocess.Popen(
+            argv + ["-qmp", f"unix:{qmp_path},server=on,wait=off"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL)
+        self.serial = serial
+        self.thread = None
+        try:
+            self.qmp = QMP(qmp_path)
+        except QMPError:
+            self.kill()
+            raise
+
+    def relay(self):
+        self.thread = threading.Thread(target=self.serial,
+                                       args=(self.proc.stdout,), daemon=True)
+        self.thread.start()
+
+    def quit(self):
+        if self.proc.poll() is None:
+            try:
+                self.qmp.cmd("quit")
+                self.proc.wait(10)
+            except (QMPError, OSError, subprocess.TimeoutExpired):
+                pass
+        self.kill()
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def wait_migration(qmp, side, timeout=120):
+    deadline = time.monotonic() + timeout
+    while True:
+        st = qmp.cmd("query-migrate").get("status", "none")
+        if st == "completed":
+            return
+        if st in ("failed", "cancelled"):
+            die(f"{side} migration {st}: {qmp.cmd('query-migrate')}")
+        if time.monotonic() > deadline:
+            die(f"{side} migration not done after {timeout}s (status {st})")
+        time.sleep(0.05)
+
+
+def migrate(src, argv, tmp, vms):
+    """Save SRC's guest to a file, carry on in a new QEMU (appended to
+    VMS, so that it is killed whatever happens); return it.
+
+    Through a file rather than a socket: the guest is stopped for as
+    long as saving and loading take, the harder case for its clocks."""
+    n = len(vms)
+    path = os.path.join(tmp, f"migration{n}.bin")
+    t0 = time.monotonic()
+    running = src.qmp.cmd("query-status").get("status") == "running"
+    src.qmp.cmd("migrate", uri=f"exec:cat>{path}")
+    wait_migration(src.qmp, "outgoing")
+    t1 = time.monotonic()
+    dst = Qemu(argv + ["-incoming", "defer"],
+               os.path.join(tmp, f"qmp{n}.sock"), src.serial)
+    vms.append(dst)
+    # The source is stopped (postmigrate) and prints no more: let its
+    # reader drain it to EOF first, so lines stay in order and the
+    # result line, printed later by the destination, is not missed.
+    src.quit()
+    src.thread.join(10)
+    dst.relay()
+    dst.qmp.cmd("migrate-incoming", uri=f"exec:cat {path}")
+    wait_migration(dst.qmp, "incoming")
+    # Without -S the destination starts the guest itself, unless the
+    # source had it paused (--at pause): keep that, a later resume conts.
+    if running and dst.qmp.cmd("query-status").get("status") != "running":
+        dst.qmp.cmd("cont")
+    t2 = time.monotonic()
+    print(f"# host: migrated in {t2 - t0:.2f}s (saved "
+          f"{os.path.getsize(path) >> 20} MiB in {t1 - t0:.2f}s, loaded "
+          f"in {t2 - t1:.2f}s)", flush=True)
+    os.unlink(path)
+    return dst
+
+
 def main():
     ap = argparse.ArgumentParser(usage=__doc__)
     ap.add_argument("--mode", default="ivshmem",
@@ -134,10 +223,16 @@ def main():
     actions = []
     for a in args.at:
         t, _, what = a.partition(":")
-        if what not in ("unplug", "plug", "stop", "start", "pause", "resume"):
+        if what not in ("unplug", "plug", "stop", "start", "pause", "resume",
+                        "migrate"):
             die(f"--at {a}: unknown action")
         actions.append((float(t), what))
     actions.sort()
+    acts = [w for _, w in actions]
+    if "migrate" in acts and {"unplug", "plug"} & set(acts[:acts.index("migrate")]):
+        # The destination is started with the boot argv: it would not
+        # have the devices plugged or unplugged since.
+        die("--at: migrate after unplug/plug is not supported")
 
     kernel = kernel_path(args)
     if not os.path.exists(kernel):
@@ -145,7 +240,7 @@ def main():
     qemu = qemu_binary(args.mode)
     tmp = tempfile.mkdtemp(prefix="tp-kernel-")
     pub = None
-    qproc = None
+    vms = []
     try:
         initrd = os.path.join(tmp, "initrd.gz")
         mk = [os.path.join(TOP, "scripts/mkinitramfs"), initrd]
@@ -155,7 +250,6 @@ def main():
             mk += ["--file", f]
         subprocess.run(mk, check=True)
 
-        qmp_path = os.path.join(tmp, "qmp.sock")
         page_dev = []
         shm = None
         if args.mode == "ivshmem":
@@ -164,9 +258,15 @@ def main():
             pub.start()
             backend = ("memory-backend-file,id=tpmem,share=on,"
                        f"mem-path={shm},size=4096")
-            page_dev = ["-object", backend,
-                        "-device", "ivshmem-plain,memdev=tpmem,id=tp"]
-            plug = {"driver": "ivshmem-plain", "memdev": "tpmem", "id": "tp"}
+            # master=on: ivshmem-plain's default (off, "peer mode")
+            # blocks migration. On, the page's RAM block migrates too,
+            # so the destination writes the source's last copy of the
+            # page back into the shared file until the publisher's next
+            # update: the vDSO must not go back across that either.
+            page_dev = ["-object", backend, "-device",
+                        "ivshmem-plain,memdev=tpmem,id=tp,master=on"]
+            plug = {"driver": "ivshmem-plain", "memdev": "tpmem", "id": "tp",
+                    "master": "on"}
         elif args.mode == "device":
             page_dev = ["-device", "tickpage,id=tp"]
             plug = {"driver": "tickpage", "id": "tp"}
@@ -181,25 +281,22 @@ def main():
                 "-smp", "2", "-nodefaults", "-no-user-config",
                 "-display", "none", "-no-reboot",
                 "-serial", "stdio", "-kernel", kernel, "-initrd", initrd,
-                "-append", cmdline,
-                "-qmp", f"unix:{qmp_path},server=on,wait=off"] + page_dev
-        qproc = subprocess.Popen(argv, stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT,
-                                 stdin=subprocess.DEVNULL)
-        qmp = QMP(qmp_path)
+                "-append", cmdline] + page_dev
         started = threading.Event()
         rc = [None]
 
-        def reader():
-            for raw in qproc.stdout:
+        def reader(stream):
+            for raw in stream:
                 line = raw.decode(errors="replace").rstrip("\r\n")
                 print(line, flush=True)
                 if "@@WATCH-START@@" in line:
                     started.set()
                 if line.startswith("@@TICKPAGE-TEST-END") and "rc=" in line:
                     rc[0] = int(line.rsplit("rc=", 1)[1].rstrip("@"))
-        t = threading.Thread(target=reader, daemon=True)
-        t.start()
+        vm = Qemu(argv, os.path.join(tmp, "qmp.sock"), reader)
+        vms.append(vm)
+        vm.relay()
+        qmp = vm.qmp
         nplug = 0
         if actions:
             if not started.wait(args.timeout):
@@ -238,18 +335,21 @@ def main():
                     qmp.cmd("stop")
                 elif what == "resume":
                     qmp.cmd("cont")
+                elif what == "migrate":
+                    vm = migrate(vm, argv, tmp, vms)
+                    qmp = vm.qmp
         try:
-            qproc.wait(args.timeout)
+            vm.proc.wait(args.timeout)
         except subprocess.TimeoutExpired:
             die("guest timed out")
-        t.join(5)
+        vm.thread.join(5)
         if rc[0] is None:
-            die(f"guest ended without a result (QEMU exit {qproc.returncode})")
+            die("guest ended without a result "
+                f"(QEMU exit {vm.proc.returncode})")
         return rc[0]
     finally:
-        if qproc and qproc.poll() is None:
-            qproc.kill()
-            qproc.wait()
+        for vm in vms:
+            vm.kill()
         if pub:
             pub.stop()
         shutil.rmtree(tmp, ignore_errors=True)
