@@ -151,6 +151,53 @@ TICKPAGE_INLINE int tickpage_read(const struct tickpage *tp,
 	return TICKPAGE_OK;
 }
 
+/* What a clock needs of the page: both clocks, and whose they are. */
+struct tickpage_clock {
+	uint64_t generation;
+	int64_t realtime_sec;
+	uint32_t realtime_nsec;
+	uint64_t monotonic_ns;
+};
+
+/*
+ * tickpage_read() for a hot path that only serves clocks (the vDSO):
+ * the same seqcount and retry bound, but only the fields @c holds. The
+ * identity check is cut to the magic and the ABI major, which decide
+ * how to read the rest; the caller knows the declared size is good (the
+ * driver checked it, and it never changes while the magic holds).
+ */
+TICKPAGE_INLINE int tickpage_read_clock(const struct tickpage *tp,
+					struct tickpage_clock *c)
+{
+	int tries = TICKPAGE_MAX_RETRIES;
+	uint64_t flags;
+	uint32_t seq;
+
+	if (TICKPAGE_LOAD(tp->magic) != TICKPAGE_MAGIC)
+		return TICKPAGE_ERR_MAGIC;
+	if (TICKPAGE_LOAD(tp->abi_major) != TICKPAGE_ABI_MAJOR)
+		return TICKPAGE_ERR_MAJOR;
+	for (;;) {
+		seq = tickpage_read_begin(tp);
+		flags = TICKPAGE_LOAD(tp->flags);
+		c->generation = TICKPAGE_LOAD(tp->generation);
+		c->realtime_sec = TICKPAGE_LOAD(tp->realtime_sec);
+		c->realtime_nsec = TICKPAGE_LOAD(tp->realtime_nsec);
+		c->monotonic_ns = TICKPAGE_LOAD(tp->monotonic_ns);
+		if (!tickpage_read_retry(tp, seq))
+			break;
+		if (!--tries)
+			return TICKPAGE_ERR_BUSY;
+		tickpage_cpu_relax();
+	}
+
+	if (!(flags & TICKPAGE_F_VALID))
+		return TICKPAGE_ERR_INVALID;
+	if (c->realtime_nsec >= 1000000000u)
+		return TICKPAGE_ERR_RANGE;
+	return TICKPAGE_OK;
+}
+
 /* A short name for each status, for logs and tools. */
 TICKPAGE_INLINE const char *tickpage_strerror(int status)
 {
