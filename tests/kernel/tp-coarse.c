@@ -100,16 +100,23 @@ static int cmp64(const void *a, const void *b)
 static int64_t median_step(clockid_t clk, int ms, int *steps)
 {
 	static int64_t d[20000];
-	int64_t end = now(CLOCK_MONOTONIC) + ms * 1000000ll;
+	int64_t fine = now(CLOCK_MONOTONIC), last_fine = fine;
+	int64_t end = fine + ms * 1000000ll;
 	int64_t prev = now(clk), v;
 	int n = 0;
 
-	while (n < 20000 && now(CLOCK_MONOTONIC) < end) {
+	while (n < 20000 && (fine = now(CLOCK_MONOTONIC)) < end) {
 		v = now(clk);
+		/* Says whether a coarse step back came with a fine one. */
+		if (fine < last_fine)
+			printf("# MONOTONIC went back by %lld ns\n",
+			       (long long)(last_fine - fine));
+		last_fine = fine;
 		if (v < prev) {
-			printf("# %s went back by %lld ns\n",
+			printf("# %s went back by %lld ns (from %lld to %lld, fine clock %lld)\n",
 			       clk == CLOCK_MONOTONIC_COARSE ? "MONOTONIC_COARSE" :
-			       "REALTIME_COARSE", (long long)(prev - v));
+			       "REALTIME_COARSE", (long long)(prev - v),
+			       (long long)prev, (long long)v, (long long)fine);
 			return -1;
 		}
 		if (v != prev)
