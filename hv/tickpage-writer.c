@@ -12,6 +12,7 @@
 
 #define TICKPAGE_STORE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define TICKPAGE_PEEK(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define TICKPAGE_NSEC_PER_SEC	1000000000ull
 #define tickpage_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)
 
 /*
@@ -64,18 +65,37 @@ void tickpage_writer_init(struct tickpage *tp, uint64_t period_ns,
 	tickpage_write_end(tp);
 }
 
-/* The body of a publication; the caller holds @seq odd. */
+/*
+ * The body of a publication; the caller holds @seq odd. With @same_pair
+ * and a valid snapshot on the page, realtime moves from the page's own
+ * by exactly as much as monotonic time (see tickpage_publish()).
+ */
 static void tickpage_write_sample(struct tickpage *tp,
-				  const struct tickpage_sample *s)
+				  const struct tickpage_sample *s,
+				  int same_pair)
 {
 	uint64_t mono = s->monotonic_ns;
 	uint64_t last = TICKPAGE_PEEK(tp->monotonic_ns);
+	int64_t sec = s->realtime_sec;
+	uint32_t nsec = s->realtime_nsec;
 
 	if (mono < last)
 		mono = last;
+	if (same_pair && TICKPAGE_PEEK(tp->update_count) &&
+	    (TICKPAGE_PEEK(tp->flags) & TICKPAGE_F_VALID)) {
+		uint64_t d = mono - last;
+		uint64_t n = TICKPAGE_PEEK(tp->realtime_nsec) +
+			     d % TICKPAGE_NSEC_PER_SEC;
 
-	TICKPAGE_STORE(tp->realtime_sec, s->realtime_sec);
-	TICKPAGE_STORE(tp->realtime_nsec, s->realtime_nsec);
+		/* Unsigned: a page's garbage must not make this undefined. */
+		sec = (int64_t)((uint64_t)TICKPAGE_PEEK(tp->realtime_sec) +
+				d / TICKPAGE_NSEC_PER_SEC +
+				n / TICKPAGE_NSEC_PER_SEC);
+		nsec = (uint32_t)(n % TICKPAGE_NSEC_PER_SEC);
+	}
+
+	TICKPAGE_STORE(tp->realtime_sec, sec);
+	TICKPAGE_STORE(tp->realtime_nsec, nsec);
 	TICKPAGE_STORE(tp->monotonic_ns, mono);
 	TICKPAGE_STORE(tp->update_count, TICKPAGE_PEEK(tp->update_count) + 1);
 	TICKPAGE_STORE(tp->flags, TICKPAGE_PEEK(tp->flags) | TICKPAGE_F_VALID);
@@ -84,7 +104,7 @@ static void tickpage_write_sample(struct tickpage *tp,
 void tickpage_publish(struct tickpage *tp, const struct tickpage_sample *s)
 {
 	tickpage_write_begin(tp);
-	tickpage_write_sample(tp, s);
+	tickpage_write_sample(tp, s, 1);
 	tickpage_write_end(tp);
 }
 
@@ -93,7 +113,7 @@ void tickpage_publish_discontinuity(struct tickpage *tp,
 {
 	tickpage_write_begin(tp);
 	TICKPAGE_STORE(tp->generation, TICKPAGE_PEEK(tp->generation) + 1);
-	tickpage_write_sample(tp, s);
+	tickpage_write_sample(tp, s, 0);
 	tickpage_write_end(tp);
 }
 

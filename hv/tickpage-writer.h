@@ -37,6 +37,17 @@ void tickpage_writer_init(struct tickpage *tp, uint64_t period_ns,
  * goes back on the page: a sample older than the last one published is
  * clamped to it, so a restored VM clock or a late sample cannot make a
  * guest's coarse monotonic clock run backwards.
+ *
+ * Within a generation the page's realtime minus its monotonic time
+ * never changes (docs/abi.md): once the page holds a valid snapshot,
+ * realtime advances from it by exactly as much as monotonic time does,
+ * and the sample's own realtime is not used. Two clocks are never read
+ * at one instant, so samples wobble against each other by the time
+ * between the reads; a reader that moves one clock and the other by the
+ * same amount (the guest vDSO, holding a stale page at its own coarse
+ * time) would see that wobble as realtime going back. When the host's
+ * clocks really move apart (a wall-clock step, a VM resumed after a
+ * pause), the publisher says so with tickpage_publish_discontinuity().
  */
 void tickpage_publish(struct tickpage *tp, const struct tickpage_sample *s);
 

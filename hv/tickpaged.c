@@ -54,15 +54,20 @@ struct tickpaged_state {
 	const struct tickpaged_opts *o;
 	struct tickpaged_clock clk;
 	struct tickpaged_page pg;
-	int64_t last_offset;		/* realtime - monotonic, ns */
+	int64_t last_offset;		/* the generation's realtime - monotonic */
 	uint64_t last_mono;
 	unsigned int seen_steps;	/* tickpaged_clock_steps() */
 };
 
 /*
- * True when the wall clock stepped since the last tick: the snapshot
- * must then go out under a new generation, in the same write (a guest
- * realigns on the first snapshot of a generation).
+ * True when the wall clock stepped: the snapshot must then go out under
+ * a new generation, in the same write (a guest realigns on the first
+ * snapshot of a generation). The page keeps realtime - monotonic fixed
+ * within a generation (tickpage_publish()), so this compares with the
+ * generation's own offset: small steps add up until they cross the
+ * threshold, and the page's realtime is never further than that from
+ * the host's. NTP slewing moves CLOCK_REALTIME and CLOCK_MONOTONIC
+ * alike and does not count.
  */
 static bool check_step(struct tickpaged_state *st,
 		       const struct tickpage_sample *s)
@@ -70,21 +75,18 @@ static bool check_step(struct tickpaged_state *st,
 	unsigned int steps = tickpaged_clock_steps();
 	int64_t off = wall_minus_mono(s);
 	int64_t jump = off - st->last_offset;
-	uint64_t slack = st->o->step_threshold_ns +
-			 (s->monotonic_ns - st->last_mono) *
-			 TICKPAGED_SLEW_PPM / 1000000u;
 	bool stepped = false;
 
 	if (steps != st->seen_steps ||
-	    (uint64_t)(jump < 0 ? -jump : jump) > slack) {
+	    (uint64_t)(jump < 0 ? -jump : jump) > st->o->step_threshold_ns) {
 		stepped = true;
+		st->last_offset = off;
 		/* Once per step, not per tick: allowed by the cost budget. */
 		if (!st->o->quiet)
 			tickpaged_err("wall clock stepped by %+" PRId64 " ns; new generation",
 				      jump);
 	}
 	st->seen_steps = steps;
-	st->last_offset = off;
 	st->last_mono = s->monotonic_ns;
 	return stepped;
 }

@@ -29,13 +29,11 @@
 #define TICKPAGED_EXIT_USAGE	2
 
 /*
- * Default wall-clock step threshold: a change of (realtime - monotonic)
- * between two ticks larger than this plus TICKPAGED_SLEW_PPM of the time
- * between them is a step. NTP slews by at most 500 ppm, so slewing alone
- * never crosses it.
+ * Default wall-clock step threshold: (realtime - monotonic) moving by
+ * more than this from the generation's is a step. NTP slewing moves both
+ * clocks alike, so only real steps add up to it.
  */
 #define TICKPAGED_STEP_THRESHOLD_NS	1000000ull
-#define TICKPAGED_SLEW_PPM		500ull
 
 struct tickpaged_opts {
 	const char *path;

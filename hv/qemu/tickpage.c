@@ -46,11 +46,11 @@ struct TickpageState {
     /* Next absolute QEMU_CLOCK_VIRTUAL deadline of the publish timer. */
     int64_t deadline;
     /*
-     * Host wall clock minus host monotonic clock at the last sample:
-     * a change larger than a period is a wall-clock step.
+     * Host wall clock minus host monotonic clock when the generation
+     * started: a change larger than a period is a wall-clock step.
      */
     int64_t wall_offset;
-    /* Host wall clock minus VM clock at the last publication. */
+    /* Host wall clock minus VM clock when the generation started. */
     int64_t vm_offset;
     bool sampled;
 
@@ -94,6 +94,12 @@ static int64_t tickpage_sample(int64_t *vm, int64_t *wall_offset)
  * against the VM clock); so is whatever the caller names in @why. The
  * new generation and the time that needs it go out in one write.
  * @floor_ns is the least monotonic time to publish.
+ *
+ * Within a generation the page keeps realtime - monotonic fixed
+ * (tickpage_publish()), so both checks compare with the offsets the
+ * generation started with: shorter pauses and smaller steps add up
+ * until they cross a period, and the page's realtime is never further
+ * than that from the host's.
  */
 static void tickpage_publish_now(TickpageState *s, uint64_t floor_ns,
                                  bool resumed, const char *why)
@@ -106,14 +112,16 @@ static void tickpage_publish_now(TickpageState *s, uint64_t floor_ns,
     if (s->sampled && !why) {
         if (llabs(wall_offset - s->wall_offset) > (int64_t)s->period_ns) {
             why = "host wall-clock step";
-        } else if (resumed &&
-                   llabs(wall - vm - s->vm_offset) > (int64_t)s->period_ns) {
-            why = "resumed after a pause";
+        } else if (llabs(wall - vm - s->vm_offset) > (int64_t)s->period_ns) {
+            why = resumed ? "resumed after a pause" :
+                            "VM clock moved against the wall clock";
         }
     }
-    s->wall_offset = wall_offset;
-    s->vm_offset = wall - vm;
-    s->sampled = true;
+    if (!s->sampled || why) {
+        s->wall_offset = wall_offset;
+        s->vm_offset = wall - vm;
+        s->sampled = true;
+    }
 
     sample.realtime_sec = wall / NANOSECONDS_PER_SECOND;
     sample.realtime_nsec = wall % NANOSECONDS_PER_SECOND;
@@ -296,16 +304,15 @@ static void tickpage_exit(PCIDevice *pdev)
 }
 
 /*
- * A reset is no discontinuity: the VM clock keeps its value. The guest
- * starts afresh, so the first resume after it is not a "pause".
+ * A reset is no discontinuity of its own: the VM clock keeps its value.
+ * If the VM stood still before it, the wall clock moved against the VM
+ * clock, and the publication says so like any other.
  */
 static void tickpage_reset_hold(Object *obj)
 {
     TickpageState *s = TICKPAGE(obj);
 
-    s->sampled = false;
     tickpage_publish_now(s, 0, false, NULL);
-    s->sampled = false;
     tickpage_arm(s, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
 }
 

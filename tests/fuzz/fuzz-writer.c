@@ -156,10 +156,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			s.realtime_nsec = (uint32_t)operand(&in);
 			s.monotonic_ns = operand(&in);
 			tickpage_publish(tp, &s);
-			m.realtime_sec = s.realtime_sec;
-			m.realtime_nsec = s.realtime_nsec;
-			if (s.monotonic_ns > m.monotonic_ns)
-				m.monotonic_ns = s.monotonic_ns;
+			a = s.monotonic_ns > m.monotonic_ns ? s.monotonic_ns :
+							      m.monotonic_ns;
+			if (m.update_count && (m.flags & TICKPAGE_F_VALID)) {
+				/* realtime moves with monotonic (docs/abi.md) */
+				b = a - m.monotonic_ns;
+				c = m.realtime_nsec + b % 1000000000u;
+				m.realtime_sec = (int64_t)((uint64_t)m.realtime_sec +
+							   b / 1000000000u +
+							   c / 1000000000u);
+				m.realtime_nsec = (uint32_t)(c % 1000000000u);
+			} else {
+				m.realtime_sec = s.realtime_sec;
+				m.realtime_nsec = s.realtime_nsec;
+			}
+			m.monotonic_ns = a;
 			m.update_count++;
 			m.flags |= TICKPAGE_F_VALID;
 			break;

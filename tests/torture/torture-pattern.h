@@ -6,9 +6,12 @@
  * or a publication with the identity/epoch of another, breaks at least
  * one of the relations in torture_check().
  *
- *   realtime_sec  = k
- *   realtime_nsec = H(k) mod 1e9           (H: a 64-bit mixer)
- *   monotonic_ns  = 1000 k + H(k) mod 512  (strictly increasing in k)
+ *   monotonic_ns  = 1000 k + H(k) mod 512  (strictly increasing in k;
+ *                                           H: a 64-bit mixer)
+ *   realtime      = R(base) + monotonic_ns - monotonic_ns(base + 1)
+ *                  (moves with monotonic within the epoch, docs/abi.md;
+ *                   R(base) = base + 1 s + H(base + 1) mod 1e9 ns is the
+ *                   epoch's first sample, the only one the writer takes)
  *   generation    = base << 8 | bumps      (base: k at the epoch's init;
  *                                           bumps: one per BUMP_EVERY)
  *   update_count  = k - base               (the writer's own +1 counter)
@@ -35,14 +38,16 @@ static inline uint64_t torture_hash(uint64_t k)
 	return k;
 }
 
-static inline uint32_t torture_nsec(uint64_t k)
-{
-	return (uint32_t)(torture_hash(k) % 1000000000u);
-}
-
 static inline uint64_t torture_mono(uint64_t k)
 {
 	return 1000 * k + (torture_hash(k) & 511);
+}
+
+/* Realtime of publication k of the epoch that started at @base, in ns. */
+static inline uint64_t torture_real(uint64_t base, uint64_t k)
+{
+	return (base + 1) * 1000000000u + torture_hash(base + 1) % 1000000000u +
+	       torture_mono(k) - torture_mono(base + 1);
 }
 
 static inline uint64_t torture_period(uint64_t base)
@@ -55,25 +60,29 @@ static inline uint64_t torture_flags(uint64_t base)
 	return base & 1 ? TICKPAGE_F_VM_CLOCK : 0;
 }
 
-/* True when @s is exactly publication k = s->realtime_sec of its epoch. */
-static inline int torture_check(const struct tickpage_snapshot *s)
+/*
+ * k when @s is exactly publication k = base + update_count of its epoch,
+ * 0 when it is not.
+ */
+static inline uint64_t torture_check(const struct tickpage_snapshot *s)
 {
-	uint64_t k = (uint64_t)s->realtime_sec;
 	uint64_t base = s->generation >> 8, bumps = s->generation & 0xff;
-	uint64_t n;
+	uint64_t k = base + s->update_count, n;
 
-	if (s->realtime_sec < 1 || k <= base)
+	if (!s->update_count)
 		return 0;
 	n = (k - base) / TORTURE_BUMP_EVERY;
 	/* The bump after publication k may not have happened yet. */
 	if (bumps != n && !((k - base) % TORTURE_BUMP_EVERY == 0 &&
 			    bumps == n - 1))
 		return 0;
-	return s->realtime_nsec == torture_nsec(k) &&
-	       s->monotonic_ns == torture_mono(k) &&
-	       s->update_count == k - base &&
-	       s->period_ns == torture_period(base) &&
-	       s->flags == (TICKPAGE_F_VALID | torture_flags(base));
+	if (s->monotonic_ns != torture_mono(k) ||
+	    (uint64_t)s->realtime_sec * 1000000000u + s->realtime_nsec !=
+	    torture_real(base, k) ||
+	    s->period_ns != torture_period(base) ||
+	    s->flags != (TICKPAGE_F_VALID | torture_flags(base)))
+		return 0;
+	return k;
 }
 
 #endif /* TICKPAGE_TORTURE_PATTERN_H */

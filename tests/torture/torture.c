@@ -105,8 +105,8 @@ static void reader(struct reader_stats *st)
 			continue;
 		}
 		st->ok++;
-		k = (uint64_t)s.realtime_sec;
-		if (!torture_check(&s)) {
+		k = torture_check(&s);
+		if (!k) {
 			if (!st->torn)
 				st->first_bad_k = s.realtime_sec;
 			st->torn++;
@@ -164,8 +164,9 @@ static void *writer(void *arg)
 		struct tickpage_sample s;
 
 		k++;
-		s.realtime_sec = (int64_t)k;
-		s.realtime_nsec = torture_nsec(k);
+		/* What the writer must publish; it takes only the first. */
+		s.realtime_sec = (int64_t)(torture_real(base, k) / 1000000000u);
+		s.realtime_nsec = (uint32_t)(torture_real(base, k) % 1000000000u);
 		s.monotonic_ns = torture_mono(k);
 		STORE_REL(sh->started_k, k);
 		if (broken)

@@ -66,15 +66,16 @@ static void test_calls(void)
 	tickpage_publish(tp, &b);
 	read_page(tp, &s);
 	report(s.monotonic_ns == a.monotonic_ns && s.update_count == 2 &&
-	       s.realtime_sec == b.realtime_sec && s.realtime_nsec == 2,
-	       "publish older monotonic (%llu < %llu): page keeps %llu, rest published",
+	       s.realtime_sec == a.realtime_sec && s.realtime_nsec == 1,
+	       "publish older monotonic (%llu < %llu): page keeps %llu, and its realtime with it",
 	       (unsigned long long)b.monotonic_ns,
 	       (unsigned long long)a.monotonic_ns,
 	       (unsigned long long)s.monotonic_ns);
 	tickpage_publish(tp, &c);
 	read_page(tp, &s);
-	report(s.monotonic_ns == c.monotonic_ns && s.update_count == 3,
-	       "publish newer monotonic: taken (%llu)",
+	report(s.monotonic_ns == c.monotonic_ns && s.update_count == 3 &&
+	       s.realtime_sec == a.realtime_sec && s.realtime_nsec == 1 + 1000,
+	       "publish newer monotonic: taken (%llu), realtime moved by as much, not the sample's",
 	       (unsigned long long)s.monotonic_ns);
 
 	seq = tp->seq;
@@ -100,8 +101,9 @@ static void test_calls(void)
 	tickpage_publish(tp, &a);
 	r = read_page(tp, &s);
 	report(r == TICKPAGE_OK && s.update_count == 4 &&
-	       s.monotonic_ns == c.monotonic_ns,
-	       "publish after invalidate: valid again, monotonic still clamped");
+	       s.monotonic_ns == c.monotonic_ns &&
+	       s.realtime_sec == a.realtime_sec && s.realtime_nsec == 1,
+	       "publish after invalidate: valid again, the sample's realtime, monotonic still clamped");
 
 	seq = tp->seq;
 	tickpage_publish_discontinuity(tp, &b);
@@ -130,6 +132,39 @@ static void test_calls(void)
 	       !(tp->flags & TICKPAGE_F_VM_CLOCK),
 	       "re-init: invalid, new generation, counters reset (%s)",
 	       tickpage_strerror(r));
+}
+
+/*
+ * Within a generation realtime - monotonic never changes: the sample's
+ * realtime is only taken by the first publication and across a
+ * discontinuity (docs/abi.md).
+ */
+static void test_pair(void)
+{
+	struct tickpage *tp = (void *)buf;
+	struct tickpage_sample x = { 100, 999999999, 5000 };
+	struct tickpage_sample y = { 200, 0, 5000 + 1000000001 };
+	struct tickpage_snapshot s;
+	int r;
+
+	tickpage_writer_init(tp, 1000000, 0, 5);
+	tickpage_publish(tp, &x);
+	r = read_page(tp, &s);
+	report(r == TICKPAGE_OK && s.realtime_sec == 100 &&
+	       s.realtime_nsec == 999999999,
+	       "pair: the first publication takes the sample's realtime");
+	tickpage_publish(tp, &y);
+	read_page(tp, &s);
+	report(s.monotonic_ns == y.monotonic_ns && s.realtime_sec == 102 &&
+	       s.realtime_nsec == 0 && s.generation == 5,
+	       "pair: +1.000000001 s of monotonic moves realtime to %lld.%09u (carried), not to the sample's 200 s",
+	       (long long)s.realtime_sec, s.realtime_nsec);
+	tickpage_publish_discontinuity(tp, &y);
+	read_page(tp, &s);
+	report(s.realtime_sec == 200 && s.realtime_nsec == 0 &&
+	       s.generation == 6,
+	       "pair: a discontinuity takes the sample's realtime, generation %llu",
+	       (unsigned long long)s.generation);
 }
 
 /* --- every state between two stores --- */
@@ -307,6 +342,7 @@ static void test_traced(void)
 int main(void)
 {
 	test_calls();
+	test_pair();
 	test_traced();
 	return report_summary();
 }

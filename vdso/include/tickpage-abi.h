@@ -100,6 +100,8 @@ struct tickpage {
 	 * migration, snapshot restore, host wall-clock step, publisher
 	 * restart. Realtime may only step when this changes; a guest
 	 * realigns whatever it derived from monotonic_ns when it does.
+	 * Within one generation realtime - monotonic_ns is constant: the
+	 * two clocks advance by exactly the same amount.
 	 */
 	uint64_t generation TICKPAGE_ALIGNED_64;
 	uint64_t update_count TICKPAGE_ALIGNED_64;	/* +1 per publication: liveness */
