@@ -10,3 +10,15 @@ $(TP_COARSE): tests/kernel/tp-coarse.c vdso/include/tickpage-dev.h \
 
 ALL_TARGETS += $(TP_COARSE)
 LINT_C += tests/kernel/tp-coarse.c
+
+# vdso-image: the built guest kernel's vDSO run on the host against data
+# filled by the test (tests/kernel/vdso-image.sh, scripts/bench.d).
+VDSO_IMAGE := $(O)/tests/kernel/vdso-image
+
+$(VDSO_IMAGE): $(O)/tests/kernel/vdso-image.o $(O)/hv/tickpage-writer.o
+	$(quiet) LD $@
+	$(Q)$(CC) -o $@ $^
+
+CHECK_DEPS += $(VDSO_IMAGE)
+BENCH_DEPS += $(VDSO_IMAGE)
+LINT_C += tests/kernel/vdso-image.c
