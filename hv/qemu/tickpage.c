@@ -112,9 +112,13 @@ static void tickpage_publish_now(TickpageState *s, uint64_t floor_ns,
     if (s->sampled && !why) {
         if (llabs(wall_offset - s->wall_offset) > (int64_t)s->period_ns) {
             why = "host wall-clock step";
-        } else if (llabs(wall - vm - s->vm_offset) > (int64_t)s->period_ns) {
-            why = resumed ? "resumed after a pause" :
-                            "VM clock moved against the wall clock";
+        } else if (resumed &&
+                   llabs(wall - vm - s->vm_offset) > (int64_t)s->period_ns) {
+            /*
+             * Only on resume: a running VM clock may legitimately run at
+             * its own pace (qtest, icount), and the page follows it.
+             */
+            why = "resumed after a pause";
         }
     }
     if (!s->sampled || why) {
@@ -304,9 +308,8 @@ static void tickpage_exit(PCIDevice *pdev)
 }
 
 /*
- * A reset is no discontinuity of its own: the VM clock keeps its value.
- * If the VM stood still before it, the wall clock moved against the VM
- * clock, and the publication says so like any other.
+ * A reset is no discontinuity: the VM clock keeps its value. If the VM
+ * stood still before it, the resume that follows says so.
  */
 static void tickpage_reset_hold(Object *obj)
 {
