@@ -113,6 +113,12 @@ void tickpage_publish_discontinuity(struct tickpage *tp,
 {
 	tickpage_write_begin(tp);
 	TICKPAGE_STORE(tp->generation, TICKPAGE_PEEK(tp->generation) + 1);
+	/*
+	 * The new generation before the new time: a reader that peeks at
+	 * the time alone (tickpage_peek_monotonic()) and then the generation
+	 * never pairs the old generation with the new time.
+	 */
+	tickpage_wmb();
 	tickpage_write_sample(tp, s, 0);
 	tickpage_write_end(tp);
 }

@@ -329,6 +329,11 @@ static void bad_magic(struct tickpage *tp) { tp->magic = ~TICKPAGE_MAGIC; }
 static void bad_major(struct tickpage *tp) { tp->abi_major = 2; }
 static void invalid(struct tickpage *tp) { tp->flags &= ~TICKPAGE_F_VALID; }
 static void seq_odd(struct tickpage *tp) { tp->seq |= 1; }
+static void seq_odd_invalid(struct tickpage *tp)
+{
+	seq_odd(tp);
+	invalid(tp);
+}
 static void bad_nsec(struct tickpage *tp) { tp->realtime_nsec = NS; }
 
 static int check(int hz)
@@ -390,7 +395,17 @@ static int check(int hz)
 	refused("bad magic: the fine clock", bad_magic);
 	refused("unknown ABI major: the fine clock", bad_major);
 	refused("VALID clear: the fine clock", invalid);
-	refused("seq stuck odd: the fine clock after the retry bound", seq_odd);
+	s = page_state();
+	apply(&s);
+	seq_odd(img.tp);
+	expect("seq stuck odd: monotonic from the page's field alone, realtime from the fine clock",
+	       s.page_mono, k_real + fine_delta);
+	s.generation = 8;
+	apply(&s);
+	seq_odd(img.tp);
+	expect("seq stuck odd, generation changed: the fine clock",
+	       k_mono + fine_delta, k_real + fine_delta);
+	refused("seq stuck odd, VALID clear: the fine clock", seq_odd_invalid);
 	refused("realtime nsec out of range: the fine clock", bad_nsec);
 
 	s = page_state();

@@ -312,11 +312,31 @@ static void test_traced(void)
 	page_trace_teardown(&t);
 }
 
+/* The monotonic field alone, for a reader a stuck writer left busy. */
+static void test_peek(void)
+{
+	struct tickpage *tp = (void *)buf;
+	uint64_t g = 0, m = 0;
+	int r;
+
+	make_page(buf);
+	tp->seq = 43;	/* a writer stuck mid-write */
+	r = tickpage_peek_monotonic(tp, &g, &m);
+	report(r == TICKPAGE_OK && g == tp->generation && m == tp->monotonic_ns,
+	       "peek with seq stuck odd: generation %llu, monotonic %llu",
+	       (unsigned long long)g, (unsigned long long)m);
+	tp->flags = TICKPAGE_F_VM_CLOCK;
+	r = tickpage_peek_monotonic(tp, &g, &m);
+	report(r == TICKPAGE_ERR_INVALID, "peek of a page without VALID: %s",
+	       tickpage_strerror(r));
+}
+
 int main(void)
 {
 	test_statuses();
 	test_rejections();
 	test_newer_minor();
+	test_peek();
 	test_traced();
 	return report_summary();
 }

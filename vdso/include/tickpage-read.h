@@ -198,6 +198,30 @@ TICKPAGE_INLINE int tickpage_read_clock(const struct tickpage *tp,
 	return TICKPAGE_OK;
 }
 
+/*
+ * The monotonic time alone, for a clock reader that tickpage_read_clock()
+ * left with TICKPAGE_ERR_BUSY: a writer stuck inside a write (descheduled,
+ * or killed) past the retry bound. The field is written in one store, so
+ * it holds the time from before that write or from after it, and either
+ * is at or above everything published before and at or below everything
+ * published after: a reader that served page time a moment ago can go on
+ * serving it, where another clock could be ahead of the page's next value.
+ * The writer stores a new generation, and clears TICKPAGE_F_VALID, before
+ * a new monotonic time (hv/tickpage-writer.c); read after it here, they
+ * never pair the old generation with the time of a new one.
+ */
+TICKPAGE_INLINE int tickpage_peek_monotonic(const struct tickpage *tp,
+					    uint64_t *generation,
+					    uint64_t *monotonic_ns)
+{
+	*monotonic_ns = TICKPAGE_LOAD(tp->monotonic_ns);
+	tickpage_rmb();	/* pairs with the writer's wmb after the generation */
+	if (!(TICKPAGE_LOAD(tp->flags) & TICKPAGE_F_VALID))
+		return TICKPAGE_ERR_INVALID;
+	*generation = TICKPAGE_LOAD(tp->generation);
+	return TICKPAGE_OK;
+}
+
 /* A short name for each status, for logs and tools. */
 TICKPAGE_INLINE const char *tickpage_strerror(int status)
 {
