@@ -17,3 +17,6 @@ guest-kernel-stock:
 
 CHECK_DEPS += $(GUEST_KERNEL)
 BENCH_DEPS += $(GUEST_KERNEL)
+# make bench compares with the same source and config unpatched
+# (scripts/bench.d/40-guest-vdso, 45-vdso-image).
+BENCH_DEPS += guest-kernel-stock
