@@ -97,26 +97,54 @@ static int cmp64(const void *a, const void *b)
  * Median step between successive distinct values of @clk over @ms of
  * reading; -1 if the clock went back (reported as a failure).
  */
+/* A coarse step back: what was read around it, and the driver's view. */
+static void report_back(clockid_t clk, const int64_t (*hist)[2], int h,
+			int64_t fine)
+{
+	struct tickpage_info info;
+	int i, err;
+
+	printf("# %s went back by %lld ns (from %lld to %lld, fine clock %lld)\n",
+	       clk == CLOCK_MONOTONIC_COARSE ? "MONOTONIC_COARSE" :
+	       "REALTIME_COARSE", (long long)(hist[(h + 7) % 8][1] - hist[h][1]),
+	       (long long)hist[(h + 7) % 8][1], (long long)hist[h][1],
+	       (long long)fine);
+	for (i = 1; i <= 8; i++)
+		printf("#   fine %lld then coarse %lld\n",
+		       (long long)hist[(h + i) % 8][0],
+		       (long long)hist[(h + i) % 8][1]);
+	err = read_info(&info);
+	if (!err)
+		printf("#   driver: status %u, generation %llu, page %llu + offset %lld = %lld at guest %llu\n",
+		       info.guest_status, (unsigned long long)info.generation,
+		       (unsigned long long)info.monotonic_ns,
+		       (long long)info.offset_ns,
+		       (long long)(info.monotonic_ns + info.offset_ns),
+		       (unsigned long long)info.guest_monotonic_ns);
+}
+
 static int64_t median_step(clockid_t clk, int ms, int *steps)
 {
 	static int64_t d[20000];
 	int64_t fine = now(CLOCK_MONOTONIC), last_fine = fine;
 	int64_t end = fine + ms * 1000000ll;
 	int64_t prev = now(clk), v;
-	int n = 0;
+	int64_t hist[8][2] = { { 0 } };
+	int n = 0, h = 0;
 
 	while (n < 20000 && (fine = now(CLOCK_MONOTONIC)) < end) {
 		v = now(clk);
+		h = (h + 1) % 8;
+		hist[h][0] = fine;
+		hist[h][1] = v;
 		/* Says whether a coarse step back came with a fine one. */
 		if (fine < last_fine)
 			printf("# MONOTONIC went back by %lld ns\n",
 			       (long long)(last_fine - fine));
 		last_fine = fine;
 		if (v < prev) {
-			printf("# %s went back by %lld ns (from %lld to %lld, fine clock %lld)\n",
-			       clk == CLOCK_MONOTONIC_COARSE ? "MONOTONIC_COARSE" :
-			       "REALTIME_COARSE", (long long)(prev - v),
-			       (long long)prev, (long long)v, (long long)fine);
+			hist[(h + 7) % 8][1] = prev;
+			report_back(clk, (const int64_t (*)[2])hist, h, fine);
 			return -1;
 		}
 		if (v != prev)
