@@ -3,6 +3,7 @@
 """The guest boots the cloud kernel, runs commands over the channel and
 as a one-shot test, and powers off cleanly."""
 import os
+import time
 import sys
 import tempfile
 
@@ -28,6 +29,13 @@ with VM() as vm:
     rc, out = vm.run(f"printf '%b' '{tricky.replace(chr(39), chr(39) + chr(92) + chr(39) + chr(39))}'")
     want = "@@TPVM-END 1 rc=0@@\r\n\0\ufffd 'q' \"d\" $HOME"
     report(rc == 0 and out == want, f"output is passed through byte for byte: {out!r}")
+    # A line damaged on the way (input dropped by a busy guest): nothing
+    # runs, the guest says so, and run() would send the command again.
+    vm.sock.sendall(b"9999 40 ZWNobyBvb3BzCg==\n")
+    report(vm._answer(9999, time.monotonic() + 30, "a damaged line") is None,
+           "a damaged command line is answered GARBLED, not run")
+    rc, out = vm.run("echo after")
+    report(rc == 0 and out == "after\n", f"the channel works after it: {out!r}")
     rc, out = vm.run("grep -c ^processor /proc/cpuinfo")
     report(out.strip() == str(vm.smp), f"guest sees {out.strip()} CPUs, want {vm.smp}")
     qemu_rc = vm.shutdown()

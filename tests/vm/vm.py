@@ -433,8 +433,8 @@ class VM:
     def _send(self, cmd):
         cid = self._next_id
         self._next_id += 1
-        line = f"{cid} {base64.b64encode(cmd.encode()).decode()}\n"
-        self.sock.sendall(line.encode())
+        b64 = base64.b64encode(cmd.encode()).decode()
+        self.sock.sendall(f"{cid} {len(b64)} {b64}\n".encode())
         return cid
 
     def _fill(self, deadline, what):
@@ -462,11 +462,16 @@ class VM:
         return head
 
     def _answer(self, cid, deadline, what):
-        """Read answers until command CID's; drop stale ones (given up on)."""
+        """Read answers until command CID's; drop stale ones (given up on).
+        None: the guest got the command damaged and ran nothing."""
         while True:
             while b"@@\n" not in self._buf:
                 self._fill(deadline, what)
             start = self._buf.find(b"@@TPVM-OUT ")
+            garbled = self._buf.find(b"@@TPVM-GARBLED@@\n")
+            if garbled >= 0 and (start < 0 or garbled < start):
+                self._buf = self._buf[garbled + len(b"@@TPVM-GARBLED@@\n"):]
+                return None
             if start < 0:
                 # Not an answer header: skip one line (e.g. a late READY).
                 self._buf = self._buf.split(b"\n", 1)[1]
@@ -490,8 +495,16 @@ class VM:
         """Run COMMAND with the guest's sh; return (rc, stdout+stderr)."""
         if self.sock is None:
             raise VMError("this VM has no command channel")
-        cid = self._send(cmd)
-        rc, out = self._answer(cid, time.monotonic() + timeout, f"guest command {cmd!r}")
+        deadline = time.monotonic() + timeout
+        for _ in range(5):
+            answer = self._answer(self._send(cmd), deadline, f"guest command {cmd!r}")
+            if answer is not None:
+                break
+            print(f"vm[{self.name}]: the guest got {cmd!r} damaged; sending it again",
+                  flush=True)
+        else:
+            raise VMError(f"the guest got {cmd!r} damaged five times")
+        rc, out = answer
         self.transcript.append((cmd, rc, out))
         return rc, out
 
