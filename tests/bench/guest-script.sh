@@ -6,6 +6,7 @@
 # serve (no driver on the host), rather than timing its fallback.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/report.sh
+. tests/bench/summary-keys.sh
 
 O=${O:-build}
 export O
@@ -48,9 +49,7 @@ for k in guest_lib_read_ns guest_page_read_ns guest_vdso_coarse_ns \
 	 guest_syscall_ns guest_lib_vs_vdso_coarse_ratio \
 	 guest_page_vs_vdso_coarse_ratio guest_lib_vs_syscall_ratio \
 	 guest_accel_kvm; do
-	check "summary has $k = a number" awk -v k="$k" '
-		$1 == k { n++; if ($2 !~ /^-?[0-9]+(\.[0-9]+)?$/ || NF != 2) bad = 1 }
-		END { exit !(n == 1 && !bad) }' "$tmp/summary.txt"
+	check_key "$tmp/summary.txt" "$k"
 done
 check "guest.csv: lib, page, vdso-coarse, syscall, positive, no fallback" \
 	awk -F, '

@@ -4,6 +4,7 @@
 # number, the CSV files and the plot. The figures are not judged.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/report.sh
+. tests/bench/summary-keys.sh
 
 O=${O:-build}
 export O
@@ -35,9 +36,7 @@ for k in host_read_ns host_vdso_coarse_ns host_syscall_ns host_vdso_fine_ns \
 	 tickpaged_cpu_pct_1ms tickpaged_cpu_us_per_tick_1ms tickpaged_cpu_pct_4ms \
 	 target_read_le_half_vdso_coarse_met target_lag_p99_1ms_met \
 	 target_tickpaged_cpu_1ms_met; do
-	check "summary has $k = a number" awk -v k="$k" '
-		$1 == k { n++; if ($2 !~ /^-?[0-9]+(\.[0-9]+)?$/ || NF != 2) bad = 1 }
-		END { exit !(n == 1 && !bad) }' "$tmp/summary.txt"
+	check_key "$tmp/summary.txt" "$k"
 done
 check "every summary line is 'key number'" awk '
 	NF != 2 || $2 !~ /^-?[0-9]+(\.[0-9]+)?$/ { bad = 1 }

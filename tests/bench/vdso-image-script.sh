@@ -5,6 +5,7 @@
 # that an instruction count is a positive number.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/report.sh
+. tests/bench/summary-keys.sh
 
 command -v valgrind >/dev/null || { echo "SKIP: valgrind missing"; exit 77; }
 scripts/build-guest-kernel --print >/dev/null 2>&1 || {
@@ -29,9 +30,7 @@ keys="vdso_image_page_instructions vdso_image_fallback_instructions
 	vdso_image_fallback_vs_stock_instructions_ratio vdso_image_stock_ns
 	vdso_image_page_vs_stock_ratio vdso_image_fallback_vs_stock_ratio"
 for k in $keys; do
-	check "summary has $k = a positive number" awk -v k="$k" '
-		$1 == k { n++; if ($2 !~ /^[0-9]+(\.[0-9]+)?$/ || !($2 > 0) || NF != 2) bad = 1 }
-		END { exit !(n == 1 && !bad) }' "$tmp/summary.txt"
+	check_key "$tmp/summary.txt" "$k" positive
 done
 rows=4
 [ -n "$stock" ] && rows=6

@@ -1,0 +1,11 @@
+# Sourced by the bench-smoke scripts, after tests/lib/report.sh.
+#
+# check_key FILE KEY [positive]: FILE (a summary.txt) has exactly one
+# "KEY NUMBER" line; with "positive", the number is above zero.
+check_key() {
+	check "summary has $2 = a ${3:+$3 }number" awk -v k="$2" -v pos="${3:+1}" '
+		$1 == k { n++
+			  if ($2 !~ /^-?[0-9]+(\.[0-9]+)?$/ || NF != 2 || (pos && !($2 > 0)))
+				  bad = 1 }
+		END { exit !(n == 1 && !bad) }' "$1"
+}
