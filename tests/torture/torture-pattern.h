@@ -85,4 +85,31 @@ static inline uint64_t torture_check(const struct tickpage_snapshot *s)
 	return k;
 }
 
+/*
+ * The generation on the page when publication k (k >= 1) was made: the
+ * epoch's base and the bumps after each BUMP_EVERY publications before
+ * it. A re-init after publication base makes k = base + 1 its first.
+ */
+static inline uint64_t torture_generation(uint64_t k)
+{
+	uint64_t base = (k - 1) / TORTURE_EPOCH * TORTURE_EPOCH;
+
+	return base << 8 | (k - 1 - base) / TORTURE_BUMP_EVERY;
+}
+
+/*
+ * A monotonic time and generation from tickpage_peek_monotonic(): the
+ * time must be one the writer published (k, or an initialised page's
+ * 0), and the generation no older than the one it was published under
+ * (docs/abi.md, "Monotonic time alone"). A newer one is allowed.
+ */
+static inline int torture_peek_ok(uint64_t monotonic_ns, uint64_t generation)
+{
+	uint64_t k = monotonic_ns / 1000;
+
+	if (monotonic_ns != torture_mono(k))
+		return 0;
+	return k == 0 || generation >= torture_generation(k);
+}
+
 #endif /* TICKPAGE_TORTURE_PATTERN_H */

@@ -45,6 +45,7 @@
 struct reader_stats {
 	uint64_t reads, ok, torn, backwards, stale, ahead, ref_checks;
 	uint64_t busy, invalid, other, overlapped;
+	uint64_t peeks, peek_bad;	/* tickpage_peek_monotonic() */
 	int64_t first_bad_k;
 	char pad[CACHELINE];
 };
@@ -91,6 +92,14 @@ static void reader(struct reader_stats *st)
 		if (PAGE_LOAD(tp->seq) != seq0 || (seq0 & 1))
 			st->overlapped++;
 		st->reads++;
+		if (i % 4 == 1) {
+			uint64_t g, m;
+
+			if (!tickpage_peek_monotonic(tp, &g, &m)) {
+				st->peeks++;
+				st->peek_bad += !torture_peek_ok(m, g);
+			}
+		}
 		switch (r) {
 		case TICKPAGE_OK:
 			break;
@@ -344,6 +353,8 @@ int main(int argc, char **argv)
 		sum.invalid += st->invalid;
 		sum.other += st->other;
 		sum.overlapped += st->overlapped;
+		sum.peeks += st->peeks;
+		sum.peek_bad += st->peek_bad;
 	}
 	printf("# writer: %llu publications (%.1f M/s), %llu generation bumps, "
 	       "%llu invalidate+re-init\n",
@@ -378,6 +389,10 @@ int main(int argc, char **argv)
 	       "published and started publications (%llu stale, %llu ahead)",
 	       (unsigned long long)sum.ref_checks,
 	       (unsigned long long)sum.stale, (unsigned long long)sum.ahead);
+	report(sum.peeks > 0 && sum.peek_bad == 0,
+	       "monotonic time read alone: %llu reads, %llu paired with an "
+	       "older generation or never published",
+	       (unsigned long long)sum.peeks, (unsigned long long)sum.peek_bad);
 	report(sum.other == 0, "only ok, busy and invalid statuses (%llu other)",
 	       (unsigned long long)sum.other);
 	report(sum.ok * 2 > sum.reads, "most reads succeed (%.2f%% ok)",

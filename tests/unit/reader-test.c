@@ -312,7 +312,7 @@ static void test_traced(void)
 	page_trace_teardown(&t);
 }
 
-/* The monotonic field alone, for a reader a stuck writer left busy. */
+/* The monotonic field alone: CLOCK_MONOTONIC_COARSE, or a stuck writer. */
 static void test_peek(void)
 {
 	struct tickpage *tp = (void *)buf;
@@ -331,11 +331,37 @@ static void test_peek(void)
 	       tickpage_strerror(r));
 }
 
+/* One pass, for the vDSO: busy at once where read_clock() would retry. */
+static void test_read_clock_once(void)
+{
+	struct tickpage *tp = (void *)buf;
+	struct tickpage_clock c = { 0 };
+	int r;
+
+	make_page(buf);
+	r = tickpage_read_clock_once(tp, &c);
+	report(r == TICKPAGE_OK && clock_is_page(&c, tp),
+	       "read_clock_once of a quiet page: %s", tickpage_strerror(r));
+	tp->seq |= 1;
+	r = tickpage_read_clock_once(tp, &c);
+	report(r == TICKPAGE_ERR_BUSY,
+	       "read_clock_once with seq odd: %s, no retry",
+	       tickpage_strerror(r));
+	make_page(buf);
+	tp->realtime_nsec = NSEC_PER_SEC;
+	r = tickpage_read_clock_once(tp, &c);
+	report(r == TICKPAGE_ERR_RANGE && c.monotonic_ns == tp->monotonic_ns &&
+	       c.generation == tp->generation,
+	       "read_clock_once of a realtime out of range: %s, monotonic and generation copied",
+	       tickpage_strerror(r));
+}
+
 int main(void)
 {
 	test_statuses();
 	test_rejections();
 	test_newer_minor();
+	test_read_clock_once();
 	test_peek();
 	test_traced();
 	return report_summary();

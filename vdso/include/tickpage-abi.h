@@ -23,6 +23,12 @@
  *  - Everything from @flags on is covered by @seq: the writer makes
  *    @seq odd, writes, and makes it even again; a reader retries while
  *    @seq is odd or has changed under it (see tickpage-read.h).
+ *  - Except that @monotonic_ns may be read alone, then @flags and
+ *    @generation after a read barrier (tickpage_peek_monotonic()): it
+ *    is written with one store and never goes back within a generation,
+ *    and a new @generation (and a cleared TICKPAGE_F_VALID) is stored
+ *    before the time that goes with it, with a write barrier between.
+ *    A page initialised again never reuses a generation readers hold.
  *  - A reader refuses a page whose @abi_major it does not know, and
  *    ignores fields past the @size it was built for; a newer minor only
  *    appends fields and grows @size. Use TICKPAGE_FIELD_PRESENT() before

@@ -160,6 +160,32 @@ struct tickpage_clock {
 };
 
 /*
+ * One pass of tickpage_read_clock() below, for a caller that checked the
+ * identity itself and has a retry policy of its own (the vDSO falls back
+ * after one pass): TICKPAGE_ERR_BUSY when the writer was in the way.
+ */
+TICKPAGE_INLINE int tickpage_read_clock_once(const struct tickpage *tp,
+					     struct tickpage_clock *c)
+{
+	uint64_t flags;
+	uint32_t seq;
+
+	seq = tickpage_read_begin(tp);
+	flags = TICKPAGE_LOAD(tp->flags);
+	c->generation = TICKPAGE_LOAD(tp->generation);
+	c->realtime_sec = TICKPAGE_LOAD(tp->realtime_sec);
+	c->realtime_nsec = TICKPAGE_LOAD(tp->realtime_nsec);
+	c->monotonic_ns = TICKPAGE_LOAD(tp->monotonic_ns);
+	if (tickpage_read_retry(tp, seq))
+		return TICKPAGE_ERR_BUSY;
+	if (!(flags & TICKPAGE_F_VALID))
+		return TICKPAGE_ERR_INVALID;
+	if (c->realtime_nsec >= 1000000000u)
+		return TICKPAGE_ERR_RANGE;
+	return TICKPAGE_OK;
+}
+
+/*
  * tickpage_read() for a hot path that only serves clocks (the vDSO):
  * the same seqcount and retry bound, but only the fields @c holds. The
  * identity check is cut to the magic and the ABI major, which decide
@@ -170,45 +196,33 @@ TICKPAGE_INLINE int tickpage_read_clock(const struct tickpage *tp,
 					struct tickpage_clock *c)
 {
 	int tries = TICKPAGE_MAX_RETRIES;
-	uint64_t flags;
-	uint32_t seq;
+	int err;
 
 	if (TICKPAGE_LOAD(tp->magic) != TICKPAGE_MAGIC)
 		return TICKPAGE_ERR_MAGIC;
 	if (TICKPAGE_LOAD(tp->abi_major) != TICKPAGE_ABI_MAJOR)
 		return TICKPAGE_ERR_MAJOR;
-	for (;;) {
-		seq = tickpage_read_begin(tp);
-		flags = TICKPAGE_LOAD(tp->flags);
-		c->generation = TICKPAGE_LOAD(tp->generation);
-		c->realtime_sec = TICKPAGE_LOAD(tp->realtime_sec);
-		c->realtime_nsec = TICKPAGE_LOAD(tp->realtime_nsec);
-		c->monotonic_ns = TICKPAGE_LOAD(tp->monotonic_ns);
-		if (!tickpage_read_retry(tp, seq))
-			break;
+	while ((err = tickpage_read_clock_once(tp, c)) == TICKPAGE_ERR_BUSY) {
 		if (!--tries)
 			return TICKPAGE_ERR_BUSY;
 		tickpage_cpu_relax();
 	}
-
-	if (!(flags & TICKPAGE_F_VALID))
-		return TICKPAGE_ERR_INVALID;
-	if (c->realtime_nsec >= 1000000000u)
-		return TICKPAGE_ERR_RANGE;
-	return TICKPAGE_OK;
+	return err;
 }
 
 /*
- * The monotonic time alone, for a clock reader that tickpage_read_clock()
- * left with TICKPAGE_ERR_BUSY: a writer stuck inside a write (descheduled,
- * or killed) past the retry bound. The field is written in one store, so
- * it holds the time from before that write or from after it, and either
- * is at or above everything published before and at or below everything
- * published after: a reader that served page time a moment ago can go on
- * serving it, where another clock could be ahead of the page's next value.
- * The writer stores a new generation, and clears TICKPAGE_F_VALID, before
- * a new monotonic time (hv/tickpage-writer.c); read after it here, they
- * never pair the old generation with the time of a new one.
+ * The monotonic time alone, without the seqcount, for a reader that
+ * serves only monotonic time (the vDSO's CLOCK_MONOTONIC_COARSE), and
+ * for one that tickpage_read_clock() left with TICKPAGE_ERR_BUSY: a
+ * writer stuck inside a write (descheduled, or killed) past the retry
+ * bound. The ABI allows it (tickpage-abi.h): the field is written in one
+ * store and never goes back within a generation, so it holds the time
+ * from before a write in progress or from after it, and either is at or
+ * above everything published before and at or below everything
+ * published after. The writer stores a new generation, and clears
+ * TICKPAGE_F_VALID, before a new monotonic time (hv/tickpage-writer.c);
+ * read after it here, they never pair the old generation with the time
+ * of a new one. The identity is the caller's to check.
  */
 TICKPAGE_INLINE int tickpage_peek_monotonic(const struct tickpage *tp,
 					    uint64_t *generation,
@@ -218,6 +232,7 @@ TICKPAGE_INLINE int tickpage_peek_monotonic(const struct tickpage *tp,
 	tickpage_rmb();	/* pairs with the writer's wmb after the generation */
 	if (!(TICKPAGE_LOAD(tp->flags) & TICKPAGE_F_VALID))
 		return TICKPAGE_ERR_INVALID;
+	tickpage_rmb();	/* a page made valid again shows its new generation */
 	*generation = TICKPAGE_LOAD(tp->generation);
 	return TICKPAGE_OK;
 }
