@@ -228,13 +228,15 @@ TICKPAGE_INLINE int tickpage_peek_monotonic(const struct tickpage *tp,
 					    uint64_t *generation,
 					    uint64_t *monotonic_ns)
 {
+	uint64_t flags;
+
 	*monotonic_ns = TICKPAGE_LOAD(tp->monotonic_ns);
 	tickpage_rmb();	/* pairs with the writer's wmb after the generation */
-	if (!(TICKPAGE_LOAD(tp->flags) & TICKPAGE_F_VALID))
-		return TICKPAGE_ERR_INVALID;
+	flags = TICKPAGE_LOAD(tp->flags);
 	tickpage_rmb();	/* a page made valid again shows its new generation */
 	*generation = TICKPAGE_LOAD(tp->generation);
-	return TICKPAGE_OK;
+	/* No early return: a caller may OR this with its own checks. */
+	return flags & TICKPAGE_F_VALID ? TICKPAGE_OK : TICKPAGE_ERR_INVALID;
 }
 
 /* A short name for each status, for logs and tools. */
