@@ -450,16 +450,26 @@ static int bench(int page, clockid_t clk, long count, int timed)
 
 	vdso_image_loop(clk, count);
 	if (timed) {
-		const long n = 1l << 22;
+		/*
+		 * Best of nine batches: a shared host moves single batches
+		 * by half their time (3.5 to 6.1 ns seen for one image).
+		 */
+		const long n = 1l << 21;
+		int64_t best = INT64_MAX, dt;
 		struct timespec t0, t1;
+		int round;
 
 		vdso_image_loop(clk, n / 8);
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		vdso_image_loop(clk, n);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		printf("ns_per_call %.2f\n",
-		       (double)((t1.tv_sec - t0.tv_sec) * NS +
-				(t1.tv_nsec - t0.tv_nsec)) / (double)n);
+		for (round = 0; round < 9; round++) {
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			vdso_image_loop(clk, n);
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			dt = (t1.tv_sec - t0.tv_sec) * NS +
+			     (t1.tv_nsec - t0.tv_nsec);
+			if (dt < best)
+				best = dt;
+		}
+		printf("ns_per_call %.2f\n", (double)best / (double)n);
 	}
 	return 0;
 }
