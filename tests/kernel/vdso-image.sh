@@ -15,7 +15,8 @@ tree=$(scripts/build-guest-kernel --print --tree 2>/dev/null) || {
 # The coarse clocks' page path, __vdso_clock_gettime() and the jump it
 # takes to do_coarse_tickpage_{mono,real}(), must lie in one 4 KiB page
 # of the vDSO text: under TCG a jump to another page cannot be chained
-# and costs a lookup, a quarter of a page read (docs/vdso.md).
+# and costs a lookup, a quarter of a page read (docs/vdso.md). The
+# series puts them first in .text, in a section of their own.
 hot_pages() {	# IMAGE -> the page of each hot function's first and last byte
 	nm -S "$1" | while read -r addr size _ name; do
 		case $name in
