@@ -13,7 +13,7 @@
  * Usage: vdso-image --check --hz=HZ IMAGE
  *          every state the patched vDSO serves the coarse clocks from
  *          (no page, floor, page, stale page, page past its limit,
- *          realtime carry, each way a page is refused, time namespace),
+ *          realtime borrow, each way a page is refused, time namespace),
  *          each clock and clock_getres() against the value the state
  *          implies; HZ is the kernel's CONFIG_HZ (the resolution
  *          without a page)
@@ -365,14 +365,14 @@ static int check(int hz)
 	s = page_state();
 	s.page_mono = k_mono - 5 * MS;
 	apply(&s);
-	expect("stale page: held at the kernel's coarse time, realtime moved as far",
-	       k_mono, s.page_real + 5 * MS);
+	expect("stale page: monotonic held at the kernel's coarse time, realtime the page's",
+	       k_mono, s.page_real);
 
 	s = page_state();
 	s.floor = s.page_mono + 4 * MS;
 	apply(&s);
-	expect("page behind the floor: held at the floor", s.floor,
-	       s.page_real + 4 * MS);
+	expect("page behind the floor: monotonic held at the floor, realtime the page's",
+	       s.floor, s.page_real);
 
 	s = page_state();
 	s.limit = s.page_mono - MS;
@@ -381,11 +381,11 @@ static int check(int hz)
 	       s.page_real - MS);
 
 	s = page_state();
-	s.page_mono = k_mono - 5 * MS;
-	s.page_real = 1800000000 * NS + 999 * MS;
+	s.limit = s.page_mono - MS;
+	s.page_real = 1800000000 * NS + MS / 2;
 	apply(&s);
-	expect("realtime carried into the next second", k_mono,
-	       1800000001 * NS + 4 * MS);
+	expect("held at the limit: realtime borrows from the previous second",
+	       s.limit, 1799999999 * NS + 999 * MS + MS / 2);
 
 	s = page_state();
 	s.generation = 8;
