@@ -49,7 +49,9 @@ static int expected_read(const struct tickpage *tp)
 		return TICKPAGE_ERR_BUSY;
 	if (!(tp->flags & TICKPAGE_F_VALID))
 		return TICKPAGE_ERR_INVALID;
-	if (tp->realtime_nsec >= 1000000000u || !tp->period_ns)
+	if (tp->realtime_nsec >= 1000000000u ||
+	    tp->period_ns < TICKPAGE_PERIOD_MIN_NS ||
+	    tp->period_ns > TICKPAGE_PERIOD_MAX_NS)
 		return TICKPAGE_ERR_RANGE;
 	return TICKPAGE_OK;
 }
@@ -78,7 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Invariants a caller may rely on after TICKPAGE_OK. */
 	CHECK(s.realtime_nsec < 1000000000u);
 	CHECK(s.flags & TICKPAGE_F_VALID);
-	CHECK(s.period_ns != 0);
+	CHECK(s.period_ns >= TICKPAGE_PERIOD_MIN_NS &&
+	      s.period_ns <= TICKPAGE_PERIOD_MAX_NS);
 	CHECK(tp->magic == TICKPAGE_MAGIC && tp->abi_major == TICKPAGE_ABI_MAJOR);
 	CHECK(tp->size >= TICKPAGE_SIZE_V1_0 && tp->size <= TICKPAGE_PAGE_SIZE);
 	/* Nothing changes the page here, so the copy is exact. */

@@ -94,7 +94,9 @@ static void check_read(const struct model *m, struct seen *seen)
 	CHECK(tickpage_validate(tp) == TICKPAGE_OK);
 	if (!(m->flags & TICKPAGE_F_VALID))
 		want = TICKPAGE_ERR_INVALID;
-	else if (m->realtime_nsec >= 1000000000u || !m->period_ns)
+	else if (m->realtime_nsec >= 1000000000u ||
+		 m->period_ns < TICKPAGE_PERIOD_MIN_NS ||
+		 m->period_ns > TICKPAGE_PERIOD_MAX_NS)
 		want = TICKPAGE_ERR_RANGE;
 	else
 		want = TICKPAGE_OK;
@@ -109,7 +111,9 @@ static void check_read(const struct model *m, struct seen *seen)
 	      s.realtime_sec == m->realtime_sec &&
 	      s.realtime_nsec == m->realtime_nsec &&
 	      s.monotonic_ns == m->monotonic_ns);
-	CHECK(s.realtime_nsec < 1000000000u && s.period_ns);
+	CHECK(s.realtime_nsec < 1000000000u &&
+	      s.period_ns >= TICKPAGE_PERIOD_MIN_NS &&
+	      s.period_ns <= TICKPAGE_PERIOD_MAX_NS);
 	if (seen->have) {
 		CHECK(s.monotonic_ns >= seen->monotonic_ns);
 		CHECK(s.update_count >= seen->update_count);

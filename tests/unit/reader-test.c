@@ -162,6 +162,19 @@ static void test_rejections(void)
 	make_page(buf);
 	tp->period_ns = 0;
 	expect(TICKPAGE_ERR_RANGE, "period 0");
+	/* Callers size waits from the period: only the ABI's range. */
+	tp->period_ns = TICKPAGE_PERIOD_MIN_NS - 1;
+	expect(TICKPAGE_ERR_RANGE, "period 1 ns below the minimum");
+	tp->period_ns = TICKPAGE_PERIOD_MIN_NS;
+	expect(TICKPAGE_OK, "period at the minimum");
+	tp->period_ns = TICKPAGE_PERIOD_MAX_NS;
+	expect(TICKPAGE_OK, "period at the maximum");
+	tp->period_ns = TICKPAGE_PERIOD_MAX_NS + 1;
+	expect(TICKPAGE_ERR_RANGE, "period 1 ns above the maximum");
+	tp->period_ns = 1ull << 63;
+	expect(TICKPAGE_ERR_RANGE, "period 2^63");
+	tp->period_ns = ~0ull;
+	expect(TICKPAGE_ERR_RANGE, "period 2^64 - 1");
 
 	/* Precedence: identity before validity before range. */
 	make_page(buf);

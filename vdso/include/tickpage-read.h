@@ -146,7 +146,15 @@ TICKPAGE_INLINE int tickpage_read(const struct tickpage *tp,
 
 	if (!(s->flags & TICKPAGE_F_VALID))
 		return TICKPAGE_ERR_INVALID;
-	if (s->realtime_nsec >= 1000000000u || s->period_ns == 0)
+	/*
+	 * A period outside what publishers accept is refused, not clamped:
+	 * callers size deadlines, staleness and limits from it (the driver
+	 * waits up to four periods for an edge), and a page that claims a
+	 * period of centuries must not make them wait for one.
+	 */
+	if (s->realtime_nsec >= 1000000000u ||
+	    s->period_ns < TICKPAGE_PERIOD_MIN_NS ||
+	    s->period_ns > TICKPAGE_PERIOD_MAX_NS)
 		return TICKPAGE_ERR_RANGE;
 	return TICKPAGE_OK;
 }
@@ -163,6 +171,10 @@ struct tickpage_clock {
  * One pass of tickpage_read_clock() below, for a caller that checked the
  * identity itself and has a retry policy of its own (the vDSO falls back
  * after one pass): TICKPAGE_ERR_BUSY when the writer was in the way.
+ *
+ * The period is not read: no clock needs it, and the one reader of
+ * these functions that reports it (the vDSO's clock_getres()) takes the
+ * period the driver copied from a tickpage_read() that checked its range.
  */
 TICKPAGE_INLINE int tickpage_read_clock_once(const struct tickpage *tp,
 					     struct tickpage_clock *c)
