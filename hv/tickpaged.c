@@ -54,6 +54,7 @@ struct tickpaged_state {
 	const struct tickpaged_opts *o;
 	struct tickpaged_clock clk;
 	struct tickpaged_page pg;
+	struct tickpage_writer w;
 	int64_t last_offset;		/* the generation's realtime - monotonic */
 	uint64_t last_mono;
 	unsigned int seen_steps;	/* tickpaged_clock_steps() */
@@ -97,14 +98,14 @@ static void publish(struct tickpaged_state *st, bool check)
 
 	tickpaged_clock_sample(&st->clk, &s);
 	if (check && check_step(st, &s)) {
-		tickpage_publish_discontinuity(st->pg.tp, &s);
+		tickpage_publish_discontinuity(&st->w, &s);
 		return;
 	}
 	if (!check) {
 		st->last_offset = wall_minus_mono(&s);
 		st->last_mono = s.monotonic_ns;
 	}
-	tickpage_publish(st->pg.tp, &s);
+	tickpage_publish(&st->w, &s);
 }
 
 static void ns_to_ts(uint64_t ns, struct timespec *ts)
@@ -160,7 +161,7 @@ int main(int argc, char **argv)
 	if (tickpaged_page_open(&st.pg, &o))
 		return TICKPAGED_EXIT_RUNTIME;
 
-	tickpage_writer_init(st.pg.tp, o.period_ns, 0, st.pg.generation);
+	tickpage_writer_init(&st.w, st.pg.tp, o.period_ns, 0, st.pg.generation);
 	st.seen_steps = tickpaged_clock_steps();
 	publish(&st, false);
 	if (!o.quiet)
@@ -170,7 +171,7 @@ int main(int argc, char **argv)
 
 	run(&st);
 
-	tickpage_invalidate(st.pg.tp);
+	tickpage_invalidate(&st.w);
 	tickpaged_page_close(&st.pg);
 	if (!o.quiet)
 		tickpaged_err("stopped by signal %d; %s marked invalid",

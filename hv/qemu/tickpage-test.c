@@ -124,6 +124,50 @@ static void test_guest_write(void)
     tickpage_stop(&t);
 }
 
+/*
+ * Writes to every byte of the BAR reach nothing, and the publication
+ * after them is exactly the one an untouched page gets: the device
+ * publishes from its own state, never from what the page holds.
+ */
+static void test_scribble(void)
+{
+    const uint64_t period = TICKPAGE_PERIOD_DEFAULT_NS;
+    Tickpage t;
+    struct tickpage a, want;
+    uint8_t page[TICKPAGE_PAGE_SIZE];
+    uint64_t nsec;
+    size_t i;
+
+    tickpage_start(&t, "");
+    tickpage_snapshot(&t, &a);
+    for (i = 0; i < sizeof(page); i++) {
+        page[i] = i * 37 + 11;
+    }
+    qpci_memwrite(t.dev, t.bar, 0, page, sizeof(page));
+    for (i = 0; i < sizeof(page); i += 8) {
+        qpci_io_writeq(t.dev, t.bar, i, ~0ULL);
+    }
+    for (i = 0; i < sizeof(page); i++) {
+        qpci_io_writeb(t.dev, t.bar, i, 0x5a);
+    }
+
+    qtest_clock_step(t.qts, period);
+    qpci_memread(t.dev, t.bar, 0, page, sizeof(page));
+
+    want = a;
+    want.seq += 2;
+    want.update_count++;
+    want.monotonic_ns += period;
+    nsec = a.realtime_nsec + period;
+    want.realtime_sec += nsec / 1000000000u;
+    want.realtime_nsec = nsec % 1000000000u;
+    g_assert_cmpmem(page, sizeof(want), &want, sizeof(want));
+    for (i = sizeof(want); i < sizeof(page); i++) {
+        g_assert_cmpuint(page[i], ==, 0);
+    }
+    tickpage_stop(&t);
+}
+
 static void expect_refused(const char *props, const char *message)
 {
     g_autofree char *device = g_strdup_printf("tickpage%s", props);
@@ -160,6 +204,7 @@ int main(int argc, char **argv)
     qtest_add_func("/tickpage/identity", test_identity);
     qtest_add_func("/tickpage/monotonic", test_monotonic);
     qtest_add_func("/tickpage/guest-write", test_guest_write);
+    qtest_add_func("/tickpage/scribble", test_scribble);
     qtest_add_func("/tickpage/bad-period", test_bad_period);
 
     return g_test_run();

@@ -37,6 +37,8 @@ struct TickpageState {
 
     MemoryRegion bar;
     struct tickpage *page;
+    /* What the page shows, kept here: the page itself is never read. */
+    struct tickpage_writer writer;
     QEMUTimer *timer;
     VMChangeStateEntry *vm_state;
 
@@ -58,11 +60,6 @@ struct TickpageState {
     uint64_t mig_generation;
     uint64_t mig_monotonic_ns;
 };
-
-static uint64_t tickpage_generation(TickpageState *s)
-{
-    return qatomic_read(&s->page->generation);
-}
 
 /*
  * Sample the host wall clock and the VM clock between two reads of the
@@ -131,14 +128,13 @@ static void tickpage_publish_now(TickpageState *s, uint64_t floor_ns,
     sample.realtime_nsec = wall % NANOSECONDS_PER_SECOND;
     sample.monotonic_ns = MAX((uint64_t)vm, floor_ns);
     if (why) {
-        tickpage_publish_discontinuity(s->page, &sample);
-        trace_tickpage_generation(tickpage_generation(s), why);
+        tickpage_publish_discontinuity(&s->writer, &sample);
+        trace_tickpage_generation(s->writer.generation, why);
     } else {
-        tickpage_publish(s->page, &sample);
+        tickpage_publish(&s->writer, &sample);
     }
-    trace_tickpage_publish(tickpage_generation(s),
-                           qatomic_read(&s->page->update_count),
-                           qatomic_read(&s->page->monotonic_ns));
+    trace_tickpage_publish(s->writer.generation, s->writer.update_count,
+                           s->writer.monotonic_ns);
 }
 
 /* Re-arm the timer on the period grid, skipping deadlines already missed. */
@@ -216,8 +212,8 @@ static int tickpage_pre_save(void *opaque)
 {
     TickpageState *s = opaque;
 
-    s->mig_generation = tickpage_generation(s);
-    s->mig_monotonic_ns = qatomic_read(&s->page->monotonic_ns);
+    s->mig_generation = s->writer.generation;
+    s->mig_monotonic_ns = s->writer.monotonic_ns;
     return 0;
 }
 
@@ -230,10 +226,11 @@ static int tickpage_pre_save(void *opaque)
 static int tickpage_post_load(void *opaque, int version_id)
 {
     TickpageState *s = opaque;
-    uint64_t gen = MAX(s->mig_generation, tickpage_generation(s));
+    uint64_t gen = MAX(s->mig_generation, s->writer.generation);
 
     /* Restarts the writer's monotonic clamp: the floor below replaces it. */
-    tickpage_writer_init(s->page, s->period_ns, TICKPAGE_F_VM_CLOCK, gen);
+    tickpage_writer_init(&s->writer, s->page, s->period_ns,
+                         TICKPAGE_F_VM_CLOCK, gen);
     /* The old samples describe another host or another moment. */
     s->sampled = false;
     tickpage_publish_now(s, s->mig_monotonic_ns, false,
@@ -283,7 +280,8 @@ static void tickpage_realize(PCIDevice *pdev, Error **errp)
     }
     s->page = memory_region_get_ram_ptr(&s->bar);
     memset(s->page, 0, TICKPAGE_PAGE_SIZE);
-    tickpage_writer_init(s->page, s->period_ns, TICKPAGE_F_VM_CLOCK, 0);
+    tickpage_writer_init(&s->writer, s->page, s->period_ns,
+                         TICKPAGE_F_VM_CLOCK, 0);
 
     pci_register_bar(pdev, 0,
                      PCI_BASE_ADDRESS_SPACE_MEMORY |
@@ -304,7 +302,7 @@ static void tickpage_exit(PCIDevice *pdev)
     qemu_del_vm_change_state_handler(s->vm_state);
     timer_free(s->timer);
     /* Tell any reader that still holds a mapping to fall back. */
-    tickpage_invalidate(s->page);
+    tickpage_invalidate(&s->writer);
 }
 
 /*

@@ -55,6 +55,7 @@ int main(int argc, char **argv)
 	struct timespec next, rt, mono;
 	struct tickpage_sample s;
 	struct tickpage *tp;
+	struct tickpage_writer w;
 	const char *path;
 	int fd, i = 1;
 
@@ -83,7 +84,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 
-	tickpage_writer_init(tp, period, 0, 1);
+	tickpage_writer_init(&w, tp, period, 0, 1);
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!stop) {
 		clock_gettime(CLOCK_REALTIME, &rt);
@@ -92,7 +93,7 @@ int main(int argc, char **argv)
 		s.realtime_nsec = (uint32_t)rt.tv_nsec;
 		s.monotonic_ns = (uint64_t)mono.tv_sec * NSEC_PER_SEC +
 				 (uint64_t)mono.tv_nsec;
-		tickpage_publish(tp, &s);
+		tickpage_publish(&w, &s);
 
 		/* Absolute deadlines, so the period does not drift. */
 		next.tv_nsec += (long)period;
@@ -102,6 +103,6 @@ int main(int argc, char **argv)
 		}
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
 	}
-	tickpage_invalidate(tp);
+	tickpage_invalidate(&w);
 	return 0;
 }

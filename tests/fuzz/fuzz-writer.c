@@ -2,7 +2,10 @@
 /*
  * libFuzzer target: the input is a program of writer calls (init,
  * publish, bump_generation, invalidate, set_period, with operands from
- * the input) interleaved with reads. A model of what the writer's API
+ * the input) interleaved with reads and with scribbles: input bytes
+ * written over the page, as a guest with a writable mapping could. The
+ * writer publishes from its own state, so a scribble changes nothing
+ * the next call writes. A model of what the writer's API
  * documents (hv/tickpage-writer.h) predicts every read's status and
  * snapshot; on top of the model, the ABI's reader guarantees are
  * checked on their own: monotonic_ns never decreases and update_count
@@ -126,25 +129,32 @@ static void check_read(const struct model *m, struct seen *seen)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tickpage *tp = (void *)page;
+	struct tickpage_writer w;
 	struct input in = { data, size };
 	struct model m = { 0 };
 	struct seen seen = { 0 };
 	int ops = 0;
 
 	memset(page, 0, sizeof(page));
+	int scribbled = 0;
+
 	while (in.n && ops++ < 4096) {
-		unsigned int op = take(&in, 1) % 6;
+		unsigned int op = take(&in, 1) % 7;
 		struct tickpage_sample s;
 		uint64_t a, b, c;
 
 		if (op != 0 && op != 5 && !m.inited)
 			continue;
+		if (op == 5 && scribbled)
+			continue;	/* the page is junk until the next write */
+		if (op != 6)
+			scribbled = 0;
 		switch (op) {
 		case 0:
 			a = operand(&in);
 			b = operand(&in);
 			c = operand(&in);
-			tickpage_writer_init(tp, a, b, c);
+			tickpage_writer_init(&w, tp, a, b, c);
 			m.inited = 1;
 			m.period_ns = a;
 			m.flags = b & ~TICKPAGE_F_VALID;
@@ -159,7 +169,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			s.realtime_sec = (int64_t)operand(&in);
 			s.realtime_nsec = (uint32_t)operand(&in);
 			s.monotonic_ns = operand(&in);
-			tickpage_publish(tp, &s);
+			tickpage_publish(&w, &s);
 			a = s.monotonic_ns > m.monotonic_ns ? s.monotonic_ns :
 							      m.monotonic_ns;
 			if (m.update_count && (m.flags & TICKPAGE_F_VALID)) {
@@ -179,23 +189,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			m.flags |= TICKPAGE_F_VALID;
 			break;
 		case 2:
-			tickpage_bump_generation(tp);
+			tickpage_bump_generation(&w);
 			m.generation++;
 			break;
 		case 3:
-			tickpage_invalidate(tp);
+			tickpage_invalidate(&w);
 			m.flags &= ~TICKPAGE_F_VALID;
 			break;
 		case 4:
 			a = operand(&in);
-			tickpage_set_period(tp, a);
+			tickpage_set_period(&w, a);
 			m.period_ns = a;
 			break;
 		case 5:
 			check_read(&m, &seen);
 			break;
+		case 6:
+			a = take(&in, 2) % TICKPAGE_PAGE_SIZE;
+			b = take(&in, 1);
+			while (b-- && in.n && a < TICKPAGE_PAGE_SIZE)
+				page[a++] = (uint8_t)take(&in, 1);
+			scribbled = 1;
+			break;
 		}
 	}
-	check_read(&m, &seen);
+	if (!scribbled)
+		check_read(&m, &seen);
 	return 0;
 }

@@ -31,10 +31,11 @@ static void read_seeds(const char *dir)
 {
 	struct tickpage *tp = (void *)page;
 	struct tickpage_sample s = { 1800000000, 123456789, 5000000000ull };
+	struct tickpage_writer w;
 
-	tickpage_writer_init(tp, TICKPAGE_PERIOD_DEFAULT_NS, 0, 1);
+	tickpage_writer_init(&w, tp, TICKPAGE_PERIOD_DEFAULT_NS, 0, 1);
 	put(dir, "init-only", page, TICKPAGE_SIZE_V1_0);
-	tickpage_publish(tp, &s);
+	tickpage_publish(&w, &s);
 	put(dir, "published", page, TICKPAGE_SIZE_V1_0);
 	tp->seq++;
 	put(dir, "seq-odd", page, TICKPAGE_SIZE_V1_0);

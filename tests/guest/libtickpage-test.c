@@ -36,6 +36,7 @@
 #define PERIOD	  250000ull
 
 static struct tickpage *tp;
+static struct tickpage_writer w;
 static struct tickpage_guest *gp;
 
 /* Play the driver: seqcount-protected update of the guest page. */
@@ -59,7 +60,7 @@ static void publish(int64_t sec, uint64_t mono)
 		.monotonic_ns = mono,
 	};
 
-	tickpage_publish(tp, &s);
+	tickpage_publish(&w, &s);
 }
 
 static int64_t ns(const struct timespec *ts)
@@ -103,7 +104,7 @@ static void check_api(void)
 
 	/* A new generation the driver has not aligned to yet. */
 	guest_set(TICKPAGE_GUEST_OK, 1, PAGE_MONO + 1000000000ull);
-	tickpage_bump_generation(tp);
+	tickpage_bump_generation(&w);
 	report(tickpage_coarse_gettime(CLOCK_MONOTONIC_COARSE, &ts) ==
 		       TICKPAGE_ERR_RANGE,
 	       "new generation: monotonic not served until realigned");
@@ -126,7 +127,7 @@ static void check_api(void)
 	       tickpage_strerror(r), (long long)ns(&ts));
 
 	/* Publisher stopped cleanly. */
-	tickpage_invalidate(tp);
+	tickpage_invalidate(&w);
 	report(tickpage_coarse_gettime(CLOCK_REALTIME_COARSE, &ts) ==
 		       TICKPAGE_ERR_INVALID,
 	       "invalidated page: not served");
@@ -191,6 +192,7 @@ static void check_short_file(void)
 	pid_t pid;
 
 	struct tickpage *short_tp;
+	struct tickpage_writer short_w;
 
 	if (fd < 0 || ftruncate(fd, TICKPAGE_MMAP_SIZE / 2)) {
 		report(0, "short file: cannot create %s", path);
@@ -205,8 +207,8 @@ static void check_short_file(void)
 		unlink(path);
 		return;
 	}
-	tickpage_writer_init(short_tp, PERIOD, 0, 1);
-	tickpage_publish(short_tp, &(struct tickpage_sample){
+	tickpage_writer_init(&short_w, short_tp, PERIOD, 0, 1);
+	tickpage_publish(&short_w, &(struct tickpage_sample){
 		.realtime_sec = Y2100, .monotonic_ns = PAGE_MONO });
 	munmap(short_tp, TICKPAGE_MMAP_SIZE / 2);
 	pid = fork();
@@ -253,7 +255,7 @@ int main(int argc, char **argv)
 	}
 	tp = m;
 	gp = (void *)((char *)m + TICKPAGE_MMAP_GUEST_OFFSET);
-	tickpage_writer_init(tp, PERIOD, 0, 1);
+	tickpage_writer_init(&w, tp, PERIOD, 0, 1);
 	publish(Y2100, PAGE_MONO);
 	gp->magic = TICKPAGE_GUEST_MAGIC;
 	guest_set(TICKPAGE_GUEST_OK, 1, PAGE_MONO + 1000000000ull);

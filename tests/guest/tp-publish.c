@@ -36,6 +36,7 @@ int main(int argc, char **argv)
 	const char *path = NULL, *bad = NULL;
 	struct timespec next;
 	struct tickpage *tp;
+	struct tickpage_writer w;
 	int fd, i;
 
 	for (i = 1; i < argc; i++) {
@@ -72,7 +73,7 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	tickpage_writer_init(tp, period, 0, gen);
+	tickpage_writer_init(&w, tp, period, 0, gen);
 	if (bad) {
 		if (!strcmp(bad, "magic"))
 			tp->magic = 0x12345678;
@@ -100,7 +101,7 @@ int main(int argc, char **argv)
 		s.realtime_sec = rt.tv_sec;
 		s.realtime_nsec = rt.tv_nsec;
 		s.monotonic_ns = mono.tv_sec * 1000000000ull + mono.tv_nsec;
-		tickpage_publish(tp, &s);
+		tickpage_publish(&w, &s);
 
 		next.tv_nsec += period;
 		while (next.tv_nsec >= 1000000000) {
@@ -109,6 +110,6 @@ int main(int argc, char **argv)
 		}
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
 	}
-	tickpage_invalidate(tp);
+	tickpage_invalidate(&w);
 	return 0;
 }

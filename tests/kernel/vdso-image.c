@@ -262,8 +262,10 @@ static void apply(const struct state *s)
 			.monotonic_ns = (uint64_t)(s->page_mono - offset),
 		};
 
-		tickpage_writer_init(img.tp, period, TICKPAGE_F_VALID, 7);
-		tickpage_publish(img.tp, &ps);
+		struct tickpage_writer w;
+
+		tickpage_writer_init(&w, img.tp, period, TICKPAGE_F_VALID, 7);
+		tickpage_publish(&w, &ps);
 	} else {
 		memset(img.tp, 0, PAGE);	/* the zero page */
 	}

@@ -140,9 +140,10 @@ static void *reader_thread(void *arg)
 	return NULL;
 }
 
-static void init_epoch(struct tickpage *tp, uint64_t base)
+static void init_epoch(struct tickpage_writer *w, struct tickpage *tp,
+		       uint64_t base)
 {
-	tickpage_writer_init(tp, torture_period(base), torture_flags(base),
+	tickpage_writer_init(w, tp, torture_period(base), torture_flags(base),
 			     base << 8);
 }
 
@@ -164,11 +165,12 @@ static void *writer(void *arg)
 {
 	struct writer_stats *ws = arg;
 	struct tickpage *tp = (void *)sh->page;
+	struct tickpage_writer w;
 	uint64_t k = 0, base = 0;
 
 	if (stale_odd)
 		tp->seq = 0x7fffffff;
-	init_epoch(tp, base);
+	init_epoch(&w, tp, base);
 	while (!LOAD_ACQ(sh->stop)) {
 		struct tickpage_sample s;
 
@@ -181,19 +183,19 @@ static void *writer(void *arg)
 		if (broken)
 			broken_publish(tp, &s);
 		else
-			tickpage_publish(tp, &s);
+			tickpage_publish(&w, &s);
 		STORE_REL(sh->published_k, k);
 		ws->publications++;
 		if ((k - base) % TORTURE_BUMP_EVERY)
 			continue;
-		tickpage_bump_generation(tp);
+		tickpage_bump_generation(&w);
 		ws->bumps++;
 		if ((k - base) % TORTURE_EPOCH)
 			continue;
 		/* Publisher restart: readers must see INVALID, then a new epoch. */
-		tickpage_invalidate(tp);
+		tickpage_invalidate(&w);
 		base = k;
-		init_epoch(tp, base);
+		init_epoch(&w, tp, base);
 		ws->reinits++;
 	}
 	return NULL;
