@@ -19,13 +19,15 @@
  * Write the whole header from @w under the seqcount.
  *
  * The first barrier orders the odd @seq before every body store, pairing
- * with the reader's barrier after its @seq load (tickpage_read_begin).
- * The second orders @flags and @generation before the time, pairing with
- * the barrier in tickpage_peek_monotonic(): a reader of the time alone
- * never pairs a new time with an old generation, or with VALID of a page
- * since made invalid. The last orders the body before the even @seq,
- * pairing with the reader's barrier before its second @seq load
- * (tickpage_read_retry).
+ * with the reader's barrier before its second @seq load
+ * (tickpage_read_retry): a reader that sees any new body value sees @seq
+ * odd or moved when it checks. The second orders @flags and @generation
+ * before the time, pairing with the barriers in
+ * tickpage_peek_monotonic(): a reader of the time alone never pairs a new
+ * time with an old generation, or with VALID of a page since made
+ * invalid. The last orders the body before the even @seq, pairing with
+ * the reader's barrier after its first @seq load (tickpage_read_begin):
+ * a reader that starts from the new @seq sees the whole new body.
  *
  * The identity is rewritten too, with the values it always has, so a
  * page scribbled over is whole again after one publication.
