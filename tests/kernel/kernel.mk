@@ -15,10 +15,11 @@ LINT_C += tests/kernel/tp-coarse.c
 # filled by the test (tests/kernel/vdso-image.sh, scripts/bench.d).
 VDSO_IMAGE := $(O)/tests/kernel/vdso-image
 
-$(VDSO_IMAGE): $(O)/tests/kernel/vdso-image.o $(O)/hv/tickpage-writer.o
+$(VDSO_IMAGE): $(O)/tests/kernel/vdso-image.o $(O)/tests/kernel/vdso-load.o \
+		$(O)/hv/tickpage-writer.o
 	$(quiet) LD $@
 	$(Q)$(CC) -o $@ $^
 
 CHECK_DEPS += $(VDSO_IMAGE)
 BENCH_DEPS += $(VDSO_IMAGE)
-LINT_C += tests/kernel/vdso-image.c
+LINT_C += tests/kernel/vdso-image.c tests/kernel/vdso-load.c

@@ -25,79 +25,28 @@
  *          symbol table places the vvar pages. An unpatched image
  *          (no tickpage_page symbol) runs the no-page states only.
  *
- * struct vdso_data is mirrored below, for Linux 6.1 and guest/linux/;
- * every state is checked through the image first, so a layout that
- * drifts fails here rather than measures nonsense.
+ * struct vdso_data is mirrored in vdso-load.h, for Linux 6.1 and
+ * guest/linux/; every state is checked through the image first, so a
+ * layout that drifts fails here rather than measures nonsense.
  */
-#include <elf.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "tickpage-abi.h"
 #include "tickpage-writer.h"
+#include "vdso-load.h"
 #include "../lib/report.h"
 
 #define NS		1000000000ll
 #define MS		1000000ll
 #define PAGE		4096ul
-#define CLOCKMODE_TSC	1
-#define CLOCKMODE_TIMENS 0x7fffffff
-#define VDSO_BASES	(CLOCK_TAI + 1)
+#define CLOCKMODE_TSC	VDSO_CLOCKMODE_TSC
+#define CLOCKMODE_TIMENS VDSO_CLOCKMODE_TIMENS
 
-struct vd_timestamp {
-	uint64_t sec;
-	uint64_t nsec;
-};
-
-/* struct vdso_tickpage (guest/linux/, include/vdso/datapage.h) */
-struct vd_tickpage {
-	uint32_t mode;
-	uint32_t pad;
-	uint64_t generation;
-	int64_t offset_ns;
-	uint64_t mono_limit_ns;
-	uint64_t floor_ns;
-	uint64_t low_ns;
-	uint64_t period_ns;
-};
-
-#define VD_TICKPAGE_OFF		0
-#define VD_TICKPAGE_FLOOR	1
-#define VD_TICKPAGE_PAGE	2
-
-/* The head of struct vdso_data, then what guest/linux/ adds. */
-struct vd {
-	uint32_t seq;
-	int32_t clock_mode;
-	uint64_t cycle_last;
-	uint64_t mask;
-	uint32_t mult;
-	uint32_t shift;
-	struct vd_timestamp basetime[VDSO_BASES];	/* or timens offsets */
-	int32_t tz_minuteswest;
-	int32_t tz_dsttime;
-	uint32_t hrtimer_res;
-	uint32_t unused;
-	struct vd_tickpage tickpage;
-};
-
-typedef int (*clock_fn)(clockid_t, struct timespec *);
-
-static struct {
-	unsigned char *text;
-	struct vd *vd;		/* the vvar slot: root data, or a namespace's */
-	struct vd *timens;	/* the timens slot: root data in a namespace */
-	struct tickpage *tp;	/* NULL in an unpatched image */
-	clock_fn gettime;
-	clock_fn getres;
-} img;
+static struct vdso_img img;
 
 static volatile uint64_t sink;
 
@@ -105,92 +54,6 @@ static void die(const char *what)
 {
 	fprintf(stderr, "vdso-image: %s\n", what);
 	exit(1);
-}
-
-/* Symbol @name's value in the ELF file @f of @len bytes, or -1. */
-static int64_t sym(const unsigned char *f, size_t len, const char *name)
-{
-	const Elf64_Ehdr *eh = (const void *)f;
-	const Elf64_Shdr *sh;
-	int i;
-
-	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
-	    eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh->e_shoff + (uint64_t)eh->e_shnum * sizeof(*sh) > len)
-		die("not a 64-bit ELF file");
-	sh = (const void *)(f + eh->e_shoff);
-	for (i = 0; i < eh->e_shnum; i++) {
-		const Elf64_Sym *s, *end;
-		const char *str;
-
-		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum)
-			continue;
-		s = (const void *)(f + sh[i].sh_offset);
-		end = s + sh[i].sh_size / sizeof(*s);
-		str = (const char *)f + sh[sh[i].sh_link].sh_offset;
-		for (; s < end; s++)
-			if (!strcmp(str + s->st_name, name))
-				return (int64_t)s->st_value;
-	}
-	return -1;
-}
-
-static int64_t need(const unsigned char *f, size_t len, const char *name)
-{
-	int64_t v = sym(f, len, name);
-
-	if (v == -1) {
-		fprintf(stderr, "vdso-image: no symbol %s (need vdso64.so.dbg)\n",
-			name);
-		exit(1);
-	}
-	return v;
-}
-
-/* Map @path's text under a fresh vvar area, as the kernel maps it. */
-static void load(const char *path)
-{
-	int64_t vvar_start, vd_off, ns_off, tp_off;
-	size_t vvar_len, text_len;
-	unsigned char *f, *base;
-	struct stat st;
-	int fd;
-
-	fd = open(path, O_RDONLY);
-	if (fd < 0 || fstat(fd, &st))
-		die("cannot open the image");
-	f = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (f == MAP_FAILED)
-		die("cannot map the image");
-	close(fd);
-
-	vvar_start = need(f, (size_t)st.st_size, "vvar_start");
-	vd_off = need(f, (size_t)st.st_size, "vvar__vdso_data") - vvar_start;
-	ns_off = need(f, (size_t)st.st_size, "timens__vdso_data") - vvar_start;
-	tp_off = sym(f, (size_t)st.st_size, "tickpage_page");
-	if (vvar_start >= 0 || -vvar_start > 16 * (int64_t)PAGE)
-		die("vvar_start is not a few pages below the text");
-
-	vvar_len = (size_t)-vvar_start;
-	text_len = ((size_t)st.st_size + PAGE - 1) & ~(PAGE - 1);
-	base = mmap(NULL, vvar_len + text_len, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (base == MAP_FAILED)
-		die("cannot map the vvar and text area");
-	img.text = base + vvar_len;
-	memcpy(img.text, f, (size_t)st.st_size);
-	if (mprotect(img.text, text_len, PROT_READ | PROT_EXEC))
-		die("cannot make the text executable");
-
-	img.vd = (struct vd *)(base + vd_off);
-	img.timens = (struct vd *)(base + ns_off);
-	img.tp = tp_off == -1 ? NULL :
-		 (struct tickpage *)(base + (tp_off - vvar_start));
-	img.gettime = (clock_fn)(void *)(img.text +
-		need(f, (size_t)st.st_size, "__vdso_clock_gettime"));
-	img.getres = (clock_fn)(void *)(img.text +
-		need(f, (size_t)st.st_size, "__vdso_clock_getres"));
-	munmap(f, (size_t)st.st_size);
 }
 
 /* ---- the states ---- */
@@ -513,6 +376,6 @@ int main(int argc, char **argv)
 			"       vdso-image --bench [--page] [--clock=mono|real] [--count=N] [--time] IMAGE\n");
 		return 2;
 	}
-	load(path);
+	vdso_load(path, &img);
 	return do_check ? check(hz) : bench(page, clk, count, timed);
 }
