@@ -13,6 +13,7 @@
 #define TICKPAGED_H
 
 #include <stdbool.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -23,6 +24,14 @@
  * 1 MiB; nobody needs a BAR of more than this for one page.
  */
 #define TICKPAGED_SIZE_MAX	(64ull << 20)
+
+/*
+ * The page's default home: a directory the unit's RuntimeDirectory=
+ * makes, that only tickpaged's user may write and the group QEMU runs
+ * as may read, so that no other local user can get a file in first.
+ */
+#define TICKPAGED_RUNTIME_DIR	"/run/tickpage"
+#define TICKPAGED_DEFAULT_PATH	TICKPAGED_RUNTIME_DIR "/page"
 
 /* Exit codes: bad usage is told apart from a failure at run time. */
 #define TICKPAGED_EXIT_RUNTIME	1
@@ -74,7 +83,10 @@ struct tickpaged_page {
 	int fd;
 	struct tickpage *tp;
 	bool created;
+	int lock_fd;			/* PATH.lock, OFD write-locked */
+	char lock_path[PATH_MAX];
 	bool continued;			/* the file held a tickpage */
+	bool busy;			/* another tickpaged holds the lock */
 	uint64_t generation;		/* to publish under */
 };
 

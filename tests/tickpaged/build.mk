@@ -1,6 +1,6 @@
 # tests/tickpaged: the host publisher, run as a real process on a
 # private shm file and read back through tickpage-read.h.
-TPD_TESTS := period step signals consumers restart scribble
+TPD_TESTS := period step signals consumers restart files scribble
 TPD_TEST_BINS := $(TPD_TESTS:%=$(O)/tests/tickpaged/%)
 
 $(TPD_TESTS:%=$(O)/tests/tickpaged/%.o): CPPFLAGS += -Itests/lib

@@ -9,6 +9,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,7 +24,8 @@
 #include "report.h"
 #include "tickpage-read.h"
 
-#define TPD_BIN_DEFAULT	"build/hv/tickpaged"
+#define TPD_BIN_DEFAULT		"build/hv/tickpaged"
+#define TPD_TEST_BIN_DEFAULT	"build/tests/tickpaged/tickpaged-test"
 
 static inline int64_t tpd_now(clockid_t id)
 {
@@ -51,17 +54,31 @@ static inline const char *tpd_path(const char *name)
 	return tpd_file;
 }
 
-static inline void tpd_cleanup(void)
+/* The daemon's lock file beside PATH (docs/tickpaged.md). */
+static inline void tpd_lock_path(char *buf, size_t len, const char *path)
 {
-	if (tpd_file[0])
-		unlink(tpd_file);
+	snprintf(buf, len, "%s.lock", path);
 }
 
-/* Start tickpaged -q [args...] PATH; args ends with NULL. */
-static inline pid_t tpd_start(const char *path, const char *const *args)
+/* Also the lock file a killed daemon leaves behind. */
+static inline void tpd_cleanup(void)
 {
-	const char *bin = getenv("TICKPAGED") ? getenv("TICKPAGED") :
-			  TPD_BIN_DEFAULT;
+	char lock[sizeof(tpd_file) + 8];
+
+	if (!tpd_file[0])
+		return;
+	unlink(tpd_file);
+	tpd_lock_path(lock, sizeof(lock), tpd_file);
+	unlink(lock);
+}
+
+/*
+ * Start @bin -q [args...] PATH; args ends with NULL. @errfd, when not -1,
+ * becomes the daemon's stderr.
+ */
+static inline pid_t tpd_spawn(const char *bin, const char *path,
+			      const char *const *args, int errfd)
+{
 	const char *argv[16];
 	int n = 0;
 	pid_t pid;
@@ -75,11 +92,33 @@ static inline pid_t tpd_start(const char *path, const char *const *args)
 
 	pid = fork();
 	if (pid == 0) {
+		if (errfd >= 0 && dup2(errfd, 2) < 0)
+			_exit(127);
 		execv(bin, (char *const *)argv);
 		fprintf(stderr, "exec %s: %s\n", bin, strerror(errno));
 		_exit(127);
 	}
 	return pid;
+}
+
+static inline const char *tpd_bin(void)
+{
+	return getenv("TICKPAGED") ? getenv("TICKPAGED") : TPD_BIN_DEFAULT;
+}
+
+/* The production daemon, tickpaged -q [args...] PATH. */
+static inline pid_t tpd_start(const char *path, const char *const *args)
+{
+	return tpd_spawn(tpd_bin(), path, args, -1);
+}
+
+/* The test build, which has the clock seam (--test-wall-offset-file). */
+static inline pid_t tpd_start_test(const char *path, const char *const *args)
+{
+	const char *bin = getenv("TICKPAGED_TEST") ? getenv("TICKPAGED_TEST") :
+			  TPD_TEST_BIN_DEFAULT;
+
+	return tpd_spawn(bin, path, args, -1);
 }
 
 /* Map the page the way a consumer does: read-only, shared. */
@@ -134,6 +173,59 @@ static inline int tpd_stop(pid_t pid, int sig)
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	return -1;
+}
+
+/*
+ * Run tickpaged -q [args...] PATH to its exit, with its stderr in @err.
+ * A daemon still running after @ms accepted PATH: it is stopped with
+ * SIGTERM and -1 is returned; otherwise its wait status.
+ */
+static inline int tpd_run(const char *path, const char *const *args,
+			  char *err, size_t len, int ms)
+{
+	int64_t end = tpd_now(CLOCK_MONOTONIC) + ms * 1000000ll;
+	size_t got = 0;
+	int p[2], status;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = tpd_spawn(tpd_bin(), path, args, p[1]);
+	close(p[1]);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	for (;;) {
+		ssize_t n = read(p[0], err + got, len - 1 - got);
+
+		if (n > 0) {
+			got += (size_t)n;
+			continue;
+		}
+		if (n == 0 || got == len - 1)
+			break;
+		if (tpd_now(CLOCK_MONOTONIC) > end) {
+			err[got] = '\0';
+			close(p[0]);
+			tpd_stop(pid, SIGTERM);
+			return -1;
+		}
+		tpd_sleep_ms(5);
+	}
+	err[got] = '\0';
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+/* Drop root for good in a child: be @name, a user the daemon must not trust. */
+static inline int tpd_become(const char *name)
+{
+	struct passwd *pw = getpwnam(name);
+
+	if (!pw || setgroups(0, NULL) ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid))
+		return -1;
+	return 0;
 }
 
 /*
