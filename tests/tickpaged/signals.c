@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
  * Stopping tickpaged cleanly tells every reader to fall back: after
- * SIGTERM or SIGINT the process exits 0 and the page, still a tickpage
- * (identity intact, seq even), reads as "not valid". SIGUSR1 without the
- * test seam must not kill the daemon (its default action would).
+ * SIGTERM, SIGINT, SIGHUP (a closed terminal, or an operator's habit of
+ * "reloading" daemons) or SIGQUIT the process exits 0 and the page, still
+ * a tickpage (identity intact, seq even), reads as "not valid". Their
+ * default actions would kill it with the page left VALID. SIGUSR1
+ * without the test seam must not kill the daemon (its default action
+ * would).
  */
+#include <sys/resource.h>
+
 #include "tpd.h"
 
 static void check_stop(int sig, const char *name)
@@ -48,7 +53,13 @@ static void check_stop(int sig, const char *name)
 
 int main(void)
 {
+	/* SIGQUIT's default action dumps core: not into the tree. */
+	const struct rlimit no_core = { 0, 0 };
+
+	setrlimit(RLIMIT_CORE, &no_core);
 	check_stop(SIGTERM, "SIGTERM");
 	check_stop(SIGINT, "SIGINT");
+	check_stop(SIGHUP, "SIGHUP");
+	check_stop(SIGQUIT, "SIGQUIT");
 	return report_summary();
 }
