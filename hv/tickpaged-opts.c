@@ -19,13 +19,14 @@ static const char tickpaged_help[] =
 "    tickpaged - publish the host's clocks on a shared time page\n"
 "\n"
 "SYNOPSIS\n"
-"    tickpaged [OPTIONS] PATH\n"
+"    tickpaged [OPTIONS] [PATH]\n"
 "\n"
 "DESCRIPTION\n"
-"    Creates or opens PATH, a shared-memory file holding one 4 KiB tickpage\n"
-"    (see docs/abi.md), and republishes the host's CLOCK_REALTIME and\n"
-"    CLOCK_MONOTONIC on it every period, on an absolute-deadline timer.\n"
-"    Any number of VMs attach to the same file with QEMU's ivshmem-plain:\n"
+"    Creates or opens PATH (default " TICKPAGED_DEFAULT_PATH "), a shared-memory\n"
+"    file holding one 4 KiB tickpage (see docs/abi.md), and republishes\n"
+"    the host's CLOCK_REALTIME and CLOCK_MONOTONIC on it every period, on\n"
+"    an absolute-deadline timer. Any number of VMs attach to the same\n"
+"    file with QEMU's ivshmem-plain:\n"
 "\n"
 "      -object memory-backend-file,id=tp,share=on,readonly=on,\\\n"
 "              mem-path=PATH,size=4096 -device ivshmem-plain,memdev=tp\n"
@@ -36,6 +37,11 @@ static const char tickpaged_help[] =
 "    generation. A page found in PATH is continued; a file that holds\n"
 "    something else is refused.\n"
 "\n"
+"    PATH must be tickpaged's own: a symbolic link, a file owned by another\n"
+"    user or a file with more than one link is refused. PATH.lock, a file\n"
+"    only tickpaged's user can open, keeps a second tickpaged off the page\n"
+"    and is removed on exit.\n"
+"\n"
 "OPTIONS\n"
 "    -p, --period=DUR      publication period, with a unit: ns, us, ms, s\n"
 "                          (e.g. 500us, 1ms, 4ms, 1s); 100us..1s;\n"
@@ -45,10 +51,12 @@ static const char tickpaged_help[] =
 "                          libvirt's <shmem> needs 1M or more. A created\n"
 "                          or empty file gets this size; when given, an\n"
 "                          existing file of another size is refused\n"
-"    -m, --mode=OCTAL      permissions of a created file (default 0644);\n"
+"    -m, --mode=OCTAL      permissions of a created file (default 0640:\n"
+"                          tickpaged's user writes, its group reads);\n"
 "                          when given, also applied to an existing file\n"
-"    -g, --group=GROUP     group of the file (name or number), e.g.\n"
-"                          libvirt-qemu with --mode=0640\n"
+"    -g, --group=GROUP     group of the file (name or number; default\n"
+"                          tickpaged's group, kvm in the unit), e.g.\n"
+"                          libvirt-qemu\n"
 "        --step-threshold=DUR\n"
 "                          (realtime - monotonic) moving by more than DUR\n"
 "                          from the current generation's counts as a\n"
@@ -69,16 +77,17 @@ static const char tickpaged_help[] =
 "    SIGUSR1               re-read --test-wall-offset-file (else ignored)\n"
 "\n"
 "FILES\n"
-"    /dev/shm/tickpage     the usual PATH (tmpfs: the page never touches a\n"
-"                          disk)\n"
+"    " TICKPAGED_DEFAULT_PATH "\n"
+"                          the default PATH, in the unit's runtime\n"
+"                          directory (tmpfs: the page never touches a disk)\n"
+"    PATH.lock             held while tickpaged publishes on PATH\n"
 "\n"
 "EXIT STATUS\n"
 "    0 stopped by a signal, 1 run-time failure, 2 bad usage\n"
 "\n"
 "EXAMPLES\n"
-"    tickpaged /dev/shm/tickpage\n"
-"    tickpaged --period=4ms --mode=0640 --group=libvirt-qemu \\\n"
-"              /dev/shm/tickpage\n"
+"    tickpaged\n"
+"    tickpaged --period=4ms --group=libvirt-qemu\n"
 "    tickpaged --size=1M --mode=0660 --group=libvirt-qemu /dev/shm/tickpage\n"
 "                          (for libvirt's <shmem>, docs/libvirt.md)\n";
 
@@ -252,7 +261,8 @@ int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
 	*o = (struct tickpaged_opts){
 		.period_ns = TICKPAGE_PERIOD_DEFAULT_NS,
 		.step_threshold_ns = TICKPAGED_STEP_THRESHOLD_NS,
-		.mode = 0644,
+		.mode = 0640,
+		.path = TICKPAGED_DEFAULT_PATH,
 		.size = TICKPAGE_PAGE_SIZE,
 	};
 
@@ -312,10 +322,8 @@ int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
 			return err;
 	}
 
-	if (optind == argc) {
-		tickpaged_err("no PATH given (e.g. tickpaged /dev/shm/tickpage); see --help");
-		return TICKPAGED_EXIT_USAGE;
-	}
+	if (optind == argc)
+		return 0;
 	if (argc - optind > 1) {
 		tickpaged_err("one PATH only, got '%s' and '%s'", argv[optind],
 			      argv[optind + 1]);
