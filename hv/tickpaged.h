@@ -82,11 +82,11 @@ unsigned int tickpaged_clock_steps(void);
 struct tickpaged_page {
 	int fd;
 	struct tickpage *tp;
-	bool created;
 	int lock_fd;			/* PATH.lock, OFD write-locked */
 	char lock_path[PATH_MAX];
-	bool continued;			/* the file held a tickpage */
+	bool created;
 	bool busy;			/* another tickpaged holds the lock */
+	bool continued;			/* the file held a tickpage */
 	uint64_t generation;		/* to publish under */
 };
 

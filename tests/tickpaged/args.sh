@@ -97,10 +97,6 @@ else
 	skip "unwritable file: root without setpriv"
 fi
 
-"$BIN" --help >"$dir/out" 2>"$dir/err"
-rc=$?
-missing=""
-for s in NAME SYNOPSIS DESCRIPTION OPTIONS SIGNALS FILES EXAMPLES; do
 # Without PATH: the unit's runtime directory. Only where it does not
 # exist, so that this never publishes on a page a running unit owns.
 if [ ! -e /run/tickpage ]; then
@@ -112,6 +108,10 @@ else
 	skip "default PATH: /run/tickpage exists, a unit may be publishing there"
 fi
 
+"$BIN" --help >"$dir/out" 2>"$dir/err"
+rc=$?
+missing=""
+for s in NAME SYNOPSIS DESCRIPTION OPTIONS SIGNALS FILES EXAMPLES; do
 	grep -q "^$s\$" "$dir/out" || missing="$missing $s"
 done
 if [ $rc = 0 ] && [ -z "$missing" ] && [ ! -s "$dir/err" ]; then
@@ -119,5 +119,6 @@ if [ $rc = 0 ] && [ -z "$missing" ] && [ ! -s "$dir/err" ]; then
 else
 	fail "--help: exit $rc, missing sections:$missing"
 fi
+check "--help gives the default PATH" grep -q '/run/tickpage/page' "$dir/out"
 
 summary
