@@ -14,7 +14,9 @@
  * Test seam: with --test-wall-offset-file=F, the signed nanosecond count
  * in F is added to CLOCK_REALTIME and F is re-read on SIGUSR1. A test
  * steps "the wall clock" by writing F and signalling; the machine's
- * clock is never touched.
+ * clock is never touched. It exists only in the test build
+ * (TICKPAGED_TEST_HOOKS, build/tests/tickpaged/tickpaged-test): the
+ * daemon that ships publishes the host's time and no other.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +50,7 @@ static int64_t ts_ns(const struct timespec *ts)
 	return (int64_t)ts->tv_sec * NSEC_PER_SEC + ts->tv_nsec;
 }
 
+#ifdef TICKPAGED_TEST_HOOKS
 /* An offset file holds one signed decimal count of nanoseconds. */
 int tickpaged_clock_reload(struct tickpaged_clock *c)
 {
@@ -82,6 +85,12 @@ int tickpaged_clock_reload(struct tickpaged_clock *c)
 	c->wall_offset_ns = v;
 	return 0;
 }
+#else
+int tickpaged_clock_reload(struct tickpaged_clock *c)
+{
+	return 0;
+}
+#endif
 
 static int arm_cancel_on_set(int fd)
 {
@@ -190,7 +199,9 @@ void tickpaged_clock_sample(const struct tickpaged_clock *c,
 			break;
 	}
 
+#ifdef TICKPAGED_TEST_HOOKS
 	rt += c->wall_offset_ns;
+#endif
 	s->realtime_sec = rt / NSEC_PER_SEC;
 	rt %= NSEC_PER_SEC;
 	if (rt < 0) {		/* floor, for a seam offset before 1970 */

@@ -63,18 +63,24 @@ static const char tickpaged_help[] =
 "                          wall-clock step; the page's realtime stays\n"
 "                          within DUR of the host's (default 1ms)\n"
 "    -q, --quiet           log nothing but errors\n"
+#ifdef TICKPAGED_TEST_HOOKS
 "        --test-wall-offset-file=FILE\n"
 "                          for tests only: add the signed nanosecond\n"
 "                          count in FILE to CLOCK_REALTIME, re-read on\n"
 "                          SIGUSR1; simulates a wall-clock step without\n"
 "                          touching the machine's clock\n"
+#endif
 "    -h, --help            show this text\n"
 "\n"
 "SIGNALS\n"
 "    SIGTERM, SIGINT, SIGHUP, SIGQUIT\n"
 "                          clear the page's valid flag (readers fall back to\n"
 "                          their own clocks) and exit 0\n"
-"    SIGUSR1               re-read --test-wall-offset-file (else ignored)\n"
+#ifdef TICKPAGED_TEST_HOOKS
+"    SIGUSR1               re-read --test-wall-offset-file\n"
+#else
+"    SIGUSR1               ignored\n"
+#endif
 "\n"
 "FILES\n"
 "    " TICKPAGED_DEFAULT_PATH "\n"
@@ -87,7 +93,7 @@ static const char tickpaged_help[] =
 "\n"
 "EXAMPLES\n"
 "    tickpaged\n"
-"    tickpaged --period=4ms --group=libvirt-qemu\n"
+"    tickpaged --period=4ms\n"
 "    tickpaged --size=1M --mode=0660 --group=libvirt-qemu /dev/shm/tickpage\n"
 "                          (for libvirt's <shmem>, docs/libvirt.md)\n";
 
@@ -251,8 +257,10 @@ int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
 		{ "group", required_argument, NULL, 'g' },
 		{ "step-threshold", required_argument, NULL, OPT_STEP_THRESHOLD },
 		{ "quiet", no_argument, NULL, 'q' },
+#ifdef TICKPAGED_TEST_HOOKS
 		{ "test-wall-offset-file", required_argument, NULL,
 		  OPT_TEST_WALL_OFFSET_FILE },
+#endif
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -299,9 +307,11 @@ int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
 		case 'q':
 			o->quiet = true;
 			break;
+#ifdef TICKPAGED_TEST_HOOKS
 		case OPT_TEST_WALL_OFFSET_FILE:
 			o->wall_offset_file = optarg;
 			break;
+#endif
 		case 'h':
 			fputs(tickpaged_help, stdout);
 			return -1;

@@ -55,7 +55,8 @@ struct tickpaged_opts {
 	gid_t gid;
 	bool group_set;
 	bool quiet;
-	const char *wall_offset_file;	/* test seam, see tickpaged-clock.c */
+	/* Test build only (TICKPAGED_TEST_HOOKS), else NULL: see tickpaged-clock.c */
+	const char *wall_offset_file;
 };
 
 /* tickpaged-opts.c */

@@ -37,6 +37,9 @@ PRELOAD = os.path.join(BUILD, "vdso/lib/libtickpage-preload.so")
 PROBE = os.path.join(BUILD, "tests/guest/preload-probe")
 TP_PUBLISH = os.path.join(BUILD, "tests/guest/tp-publish")
 TICKPAGED = os.path.join(BUILD, "hv/tickpaged")
+# tickpaged's test build: the only one with the clock seam
+# (--test-wall-offset-file, docs/tickpaged.md).
+TICKPAGED_TEST = os.path.join(BUILD, "tests/tickpaged/tickpaged-test")
 PERIOD_NS = 1000000
 # Coarse monotonic may lag the guest clock by one period plus jitter.
 # That bound is a sanity check, not a measurement (the lag percentiles
@@ -71,11 +74,12 @@ class Publisher:
         self.starts = 0
         self.period_ns = PERIOD_NS
         self.extra = []      # more tickpaged options
+        self.bin = TICKPAGED  # or TICKPAGED_TEST for the clock seam
 
     def start(self):
         self.starts += 1
-        if os.access(TICKPAGED, os.X_OK):
-            cmd = [TICKPAGED, f"--period={self.period_ns // 1000}us"] + self.extra + [self.path]
+        if os.access(self.bin, os.X_OK):
+            cmd = [self.bin, f"--period={self.period_ns // 1000}us"] + self.extra + [self.path]
         else:
             # tp-publish starts afresh: give each start its own generation,
             # as a restarted tickpaged does.
@@ -100,7 +104,7 @@ class Publisher:
 
     @property
     def name(self):
-        return "tickpaged" if os.access(TICKPAGED, os.X_OK) else "tp-publish"
+        return os.path.basename(self.bin) if os.access(self.bin, os.X_OK) else "tp-publish"
 
 
 def ivshmem_args(path, dev_id, bus=None, mem_id=None, master=False):
@@ -429,8 +433,8 @@ def page_realtime(vm):
 def step(env):
     """A host wall-clock step (simulated in tickpaged, never on this
     machine): realtime steps with a new generation, monotonic does not."""
-    if env.mode != "ivshmem" or not os.access(TICKPAGED, os.X_OK):
-        skip("step: needs tickpaged's --test-wall-offset-file (ivshmem mode)")
+    if env.mode != "ivshmem" or not os.access(TICKPAGED_TEST, os.X_OK):
+        skip("step: needs tickpaged-test's --test-wall-offset-file (ivshmem mode)")
         return
     with env.vm(name="step") as vm:
         gen0 = int(sysfs(vm, "generation"))
@@ -532,6 +536,7 @@ def main():
                 env.wall_offset = os.path.join(env.work, "wall-offset")
                 with open(env.wall_offset, "w") as f:
                     f.write("0\n")
+                env.pub.bin = TICKPAGED_TEST
                 env.pub.extra = [f"--test-wall-offset-file={env.wall_offset}"]
             env.pub.start()
             log(f"publisher: {env.pub.name}")

@@ -40,6 +40,10 @@ expect 2 "size not a power of two" --size=12K "$dir/p"
 expect 2 "size above 64M" --size=128M "$dir/p"
 expect 2 "mode that is not octal" --mode=0999 "$dir/p"
 expect 2 "unknown group" --group=no-such-group-tickpage "$dir/p"
+# The clock seam is the test build's (tickpaged-test) alone: the daemon
+# that ships has no way to publish a time other than the host's.
+expect 2 "--test-wall-offset-file in the production binary" \
+	--test-wall-offset-file="$dir/off" "$dir/p"
 [ -e "$dir/p" ] && fail "a refused start created $dir/p" ||
 	pass "refused starts created no file"
 
@@ -120,5 +124,10 @@ else
 	fail "--help: exit $rc, missing sections:$missing"
 fi
 check "--help gives the default PATH" grep -q '/run/tickpage/page' "$dir/out"
+if grep -q 'test-wall-offset' "$dir/out"; then
+	fail "--help of the production binary mentions the test seam"
+else
+	pass "--help of the production binary does not mention the test seam"
+fi
 
 summary

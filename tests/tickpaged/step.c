@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
  * A wall-clock step bumps the generation, and nothing else moves:
- * tickpaged runs with its test seam (--test-wall-offset-file), the test
- * steps "the wall clock" +5 s and then -10 s by rewriting the offset
- * and sending SIGUSR1 (the machine's clock is never touched), while a
- * reader thread samples the page as fast as it can through both steps.
+ * the test build of tickpaged (tickpaged-test, the only one with the
+ * clock seam --test-wall-offset-file) runs, the test steps "the wall
+ * clock" +5 s and then -10 s by rewriting the offset and sending SIGUSR1
+ * (the machine's clock is never touched), while a reader thread samples
+ * the page as fast as it can through both steps.
  *
  * Checks: each step bumps the generation exactly once; the published
  * realtime lands where the step put it; monotonic never goes back in any
@@ -121,7 +122,7 @@ int main(void)
 		return report_summary();
 	}
 
-	pid = tpd_start(path, args);
+	pid = tpd_start_test(path, args);
 	tp = tpd_wait_valid(path, pid);
 	if (!report(tp != NULL, "page valid with the wall-clock seam")) {
 		tpd_stop(pid, SIGKILL);
