@@ -147,8 +147,12 @@ def guest_kernel():
     return env.get("VMLINUZ")
 
 
-def base_xml(name, wd, emulator):
-    """A plain TCG domain booting the test guest: no tickpage yet."""
+WATCH_CMDLINE = "tpvm.load=tickpage tpvm.run=/bin/tp-watch"
+
+
+def base_xml(name, wd, emulator, guest=WATCH_CMDLINE):
+    """A plain TCG domain booting the test guest: no tickpage yet. GUEST:
+    what tests/vm/init loads and runs in it (kernel command line)."""
     return f"""<domain type='qemu'>
   <name>{name}</name>
   <memory unit='MiB'>256</memory>
@@ -157,7 +161,7 @@ def base_xml(name, wd, emulator):
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>{wd}/vmlinuz</kernel>
     <initrd>{wd}/initrd</initrd>
-    <cmdline>console=ttyS0 panic=-1 quiet tpvm.load=tickpage tpvm.run=/bin/tp-watch</cmdline>
+    <cmdline>console=ttyS0 panic=-1 quiet {guest}</cmdline>
   </os>
   <features><acpi/></features>
   <on_poweroff>destroy</on_poweroff>

@@ -5,6 +5,7 @@
  * the host test parses from the serial log:
  *
  *   TPW n=N fine0=NS page=NS|-ERR app=NS fine=NS gen=G upd=U period=NS st=S
+ *       rt=SEC.NSEC
  *
  *   page   coarse monotonic read straight from /dev/tickpage's two
  *          pages (tickpage_guest_mono), no per-process guard: what a
@@ -18,6 +19,9 @@
  *          vCPU can be descheduled between any two instructions)
  *   gen    the page's generation, upd its update count, st the
  *          driver's enum tickpage_guest_status
+ *   rt     the page's realtime (the host's wall clock at its last
+ *          publication), meaningful when page= is not an error: the
+ *          host compares it with its own clock when the line arrives
  *
  * The host cannot talk to the guest through libvirt's serial file, so
  * the guest reports continuously and the host compares the lines
@@ -135,10 +139,11 @@ int main(int argc, char **argv)
 		       (unsigned long long)app.tv_sec * 1000000000u +
 			       app.tv_nsec,
 		       (unsigned long long)fine);
-		printf(" gen=%llu upd=%llu period=%llu st=%u\n",
+		printf(" gen=%llu upd=%llu period=%llu st=%u rt=%lld.%09u\n",
 		       (unsigned long long)s.generation,
 		       (unsigned long long)s.update_count,
-		       (unsigned long long)s.period_ns, g.status);
+		       (unsigned long long)s.period_ns, g.status,
+		       (long long)s.realtime_sec, s.realtime_nsec);
 		fflush(stdout);
 		usleep(interval_ms * 1000);
 	}
