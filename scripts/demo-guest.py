@@ -13,8 +13,8 @@ import sys
 import tempfile
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(TOP, "tests", "vm"))
-import vm as vmlib  # noqa: E402
+sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
+import tickpage as vmlib  # noqa: E402
 
 BUILD = os.path.join(TOP, os.environ.get("O", "build"))
 KO = os.path.join(BUILD, "guest/driver/tickpage.ko")

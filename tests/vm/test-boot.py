@@ -7,11 +7,8 @@ import time
 import sys
 import tempfile
 
-sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from report import report, summary  # noqa: E402
-from vm import VM, guest_kernel, make_initramfs, oneshot  # noqa: E402
+from tickpage import VM, guest_kernel, make_initramfs, oneshot, report, summary  # noqa: E402
 
 kernel = guest_kernel()
 kver = kernel["KVER"]

@@ -9,18 +9,11 @@ taken before the command was sent and after its answer came back,
 less one period plus scheduling slack."""
 import os
 import shutil
-import signal
-import struct
-import subprocess
 import sys
 import tempfile
-import time
 
-sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from report import report, skip_all, summary  # noqa: E402
-from vm import BUILD, STOCK_QEMU, VM  # noqa: E402
+from tickpage import STOCK_QEMU, VM, Publisher, report, skip_all, summary  # noqa: E402
 
 PERIOD_NS = 1000000
 # The publisher and the guest's vCPUs share this host's cores: a tick can
@@ -28,44 +21,6 @@ PERIOD_NS = 1000000
 # that is not the host's clock (seconds or more off) or not live.
 SLACK_NS = 500000000
 SAMPLES = 5
-
-TICKPAGED = os.path.join(BUILD, "hv", "tickpaged")
-
-
-def page_valid(path):
-    try:
-        with open(path, "rb") as f:
-            head = f.read(24)
-    except OSError:
-        return False
-    if len(head) < 24:
-        return False
-    magic, = struct.unpack_from("<I", head, 0)
-    flags, = struct.unpack_from("<Q", head, 16)
-    return magic == 0x47504b54 and flags & 1
-
-
-def start_publisher(path):
-    cmd = [TICKPAGED, f"--period={PERIOD_NS // 1000}us", path]
-    proc = subprocess.Popen(cmd)
-    deadline = time.monotonic() + 10
-    while not page_valid(path):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            proc.wait()
-            report(False, f"{cmd[0]} publishes a valid page in {path}")
-            summary()
-        time.sleep(0.01)
-    return proc
-
-
-def stop_publisher(proc):
-    proc.send_signal(signal.SIGTERM)
-    try:
-        return proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        return proc.wait()
 
 
 def parse_snapshots(out):
@@ -76,11 +31,13 @@ def parse_snapshots(out):
     return snaps
 
 
-if not os.access(TICKPAGED, os.X_OK):
-    skip_all(f"{TICKPAGED} not built (make)")
 shm = tempfile.mkdtemp(prefix="tpvm-ivshmem-", dir="/dev/shm")
 page = os.path.join(shm, "page")
-pub = start_publisher(page)
+pub = Publisher(page, period_ns=PERIOD_NS)
+if not pub.available():
+    skip_all(f"{pub.binary} not built (make)")
+if not report(pub.start(check=False), f"{pub.name} publishes a valid page in {page}"):
+    summary()
 try:
     with VM(qemu=STOCK_QEMU,
             args=["-object", "memory-backend-file,id=tp,share=on,readonly=on,"
@@ -102,12 +59,11 @@ try:
             report(int(s["period_ns"]) == PERIOD_NS,
                    f"snapshot {i}: period_ns {s['period_ns']} is the publisher's {PERIOD_NS}")
         # tickpaged going away must turn into "fall back", seen in the guest.
-        report(stop_publisher(pub) == 0, "tickpaged stops cleanly on SIGTERM")
+        report(pub.stop() == 0, "tickpaged stops cleanly on SIGTERM")
         rc, out = vm.run("ivshmem-page --samples 2 --interval-ms 0")
         report(rc != 0 and "error=page not valid" in out,
                f"guest reads 'page not valid' once tickpaged has stopped (rc {rc})")
 finally:
-    if pub.poll() is None:
-        stop_publisher(pub)
+    pub.stop()
     shutil.rmtree(shm, ignore_errors=True)
 summary()

@@ -7,11 +7,8 @@ import os
 import sys
 import time
 
-sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from report import report, summary  # noqa: E402
-from vm import VM, VMError  # noqa: E402
+from tickpage import VM, VMError, report, summary  # noqa: E402
 
 # A modern virtio-rng (1af4:1044) is in every QEMU build and no module
 # in the initramfs drives it: something to unplug from a PCIe root port.
