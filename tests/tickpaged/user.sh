@@ -35,6 +35,8 @@ page=$rundir/page
 mkdir -m 0750 "$rundir" && chown "$tpd_uid:$kvm" "$rundir"
 pid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$top"' EXIT
+# So that a timeout's SIGTERM also cleans up, daemon included.
+trap 'exit 1' HUP INT TERM
 
 as_tpd() {
 	setpriv --reuid="$tpd_uid" --regid="$kvm" --clear-groups \
