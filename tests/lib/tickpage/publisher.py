@@ -75,6 +75,8 @@ class Publisher:
         """Start it; return True once the page is valid and has been
         updated. If it is not within TIMEOUT: raise, or with check=False
         return False."""
+        if self.proc is not None:
+            raise PublisherError(f"{self.name} is already running")
         self.starts += 1
         argv = self.argv()
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
@@ -111,15 +113,18 @@ class Publisher:
     def signal(self, sig):
         self.proc.send_signal(sig)
 
-    def __enter__(self):
-        if self.proc is None:
-            self.start()
-        return self
-
-    def __exit__(self, *exc):
+    def close(self):
+        """Stop it and remove its file."""
         self.stop()
         try:
             os.unlink(self.path)
         except OSError:
             pass
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
         return False
