@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 """tickpage under the real libvirt daemon, driven with virsh.
 
-Usage: tests/libvirt/test-daemon.py --mode=shmem|shmem-ro|device
+Usage: tests/libvirt/test-daemon.py --mode=shmem-ro|device|shmem-writable
 
 One TCG guest (<domain type='qemu'>: Debian's cloud kernel, the
 initramfs of tests/libvirt/libvirt.mk) is made from a plain domain by
@@ -287,8 +287,8 @@ def run(mode, wd, name, daemons):
     emulator = STOCK_QEMU
     xml_args = ["--mode", mode]
     try:
-        if mode in ("shmem", "shmem-ro"):
-            if mode == "shmem":
+        if mode in ("shmem-writable", "shmem-ro"):
+            if mode == "shmem-writable":
                 # libvirt's <shmem>: QEMU maps it writable, 1 MiB at least.
                 cmd = [TICKPAGED, "--quiet", "--size=1M", "--mode=0660",
                        f"--group={QEMU_USER}", shm]
@@ -391,7 +391,7 @@ def run(mode, wd, name, daemons):
                 report(gen_after != gen_before,
                        f"device: generation changed on restore ({gen_before} -> {gen_after})")
             else:
-                log(f"shmem: generation {gen_before} -> {gen_after} (tickpaged did not restart)")
+                log(f"{mode}: generation {gen_before} -> {gen_after} (tickpaged did not restart)")
             os.unlink(save)
 
         check_segment(watch.lines(), "whole run", whole=True)
@@ -409,7 +409,7 @@ def run(mode, wd, name, daemons):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--mode", choices=("shmem", "shmem-ro", "device"), required=True)
+    ap.add_argument("--mode", choices=("shmem-ro", "device", "shmem-writable"), required=True)
     mode = ap.parse_args().mode
 
     if os.geteuid() != 0:

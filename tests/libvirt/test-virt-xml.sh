@@ -1,10 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 #
-# scripts/tickpage-virt-xml without a daemon: both modes on sample
-# domains (tests/libvirt/xml/), the namespaces and comments it must keep,
-# and every bad input it must refuse with one line, exit 1 and no file
-# touched (checksums before and after, no temporary file left over).
+# scripts/tickpage-virt-xml without a daemon: every mode on sample
+# domains (tests/libvirt/xml/), a default no guest can write (the
+# guest-writable mode only when asked for by name), the namespaces and
+# comments it must keep, and every bad input it must refuse with one
+# line, exit 1 and no file touched (checksums before and after, no
+# temporary file left over).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/report.sh
@@ -29,36 +31,81 @@ xpq() {
 }
 valid() { virt-xml-validate "$1" domain >/dev/null 2>&1; }
 
-# ---- shmem mode -------------------------------------------------------
-out=$work/shmem.xml
+# ---- the default: read-only for the guest -----------------------------
+out=$work/default.xml
 if $TOOL $X/plain.xml -o "$out" 2>"$work/err"; then
-	pass "shmem: plain domain accepted"
+	pass "default: plain domain accepted"
 else
-	fail "shmem: plain domain refused: $(cat "$work/err")"
+	fail "default: plain domain refused: $(cat "$work/err")"
 fi
-check "shmem: result validates" valid "$out"
-check "shmem: <shmem name='tickpage' role='master'>" \
-	test "$(xp "$out" "count(/domain/devices/shmem[@name='tickpage'][@role='master'])")" = 1
-check "shmem: model ivshmem-plain" \
-	test "$(xp "$out" "/domain/devices/shmem/model/@type")" = ivshmem-plain
-check "shmem: size 1 MiB (libvirt's minimum)" \
-	test "$(xp "$out" "/domain/devices/shmem/size/@unit")$(xp "$out" "/domain/devices/shmem/size")" = M1
-check "shmem: emulator left alone" \
+check "default: result validates" valid "$out"
+check "default: nothing on stderr" test ! -s "$work/err"
+check "default: tickpaged's default page as a readonly=on backend (shmem-ro)" \
+	test "$(xpq "$out" "/domain/qemu:commandline/qemu:arg[2]/@value")" = \
+	"memory-backend-file,id=tickpage-mem,share=on,readonly=on,mem-path=/run/tickpage/page,size=4096"
+check "default: ivshmem-plain not master (no save of a read-only page)" \
+	test "$(xpq "$out" "/domain/qemu:commandline/qemu:arg[4]/@value")" = \
+	"ivshmem-plain,id=tickpage,memdev=tickpage-mem,master=off,addr=0x1c"
+check "default: no <shmem> (libvirt would map it read-write)" \
+	test "$(xp "$out" "count(//shmem)")" = 0
+check "default: no master=on, no backend without readonly=on anywhere" \
+	sh -c "! grep -e 'master=on' -e 'memory-backend-file' '$out' | grep -v 'readonly=on' | grep -q ."
+check "default: emulator left alone" \
 	test "$(xp "$out" "/domain/devices/emulator")" = /usr/bin/qemu-system-x86_64
-check "shmem: serial device kept" test "$(xp "$out" "count(/domain/devices/serial)")" = 1
+check "default: serial device kept" test "$(xp "$out" "count(/domain/devices/serial)")" = 1
+
+out=$work/page.xml
+$TOOL --page=/srv/tp/page $X/plain.xml -o "$out" 2>/dev/null
+check "default: --page=PATH maps PATH read-only" \
+	test "$(xpq "$out" "/domain/qemu:commandline/qemu:arg[2]/@value")" = \
+	"memory-backend-file,id=tickpage-mem,share=on,readonly=on,mem-path=/srv/tp/page,size=4096"
+
+out=$work/default-emu.xml
+$TOOL --emulator=/opt/tp/qemu-system-x86_64 $X/plain.xml -o "$out" 2>/dev/null
+check "default with --emulator: device mode (a ROM BAR), no ivshmem" \
+	test "$(xpq "$out" "/domain/qemu:commandline/qemu:arg[2]/@value")/$(xp "$out" "count(//shmem)")/$(grep -c ivshmem "$out")" = "tickpage,id=tickpage,addr=0x1c/0/0"
+
+out=$work/ns-default.xml
+$TOOL $X/qemu-ns.xml -o "$out" 2>/dev/null
+check "default: qemu namespace and its args kept, ours appended" \
+	test "$(xpq "$out" "/domain/qemu:commandline/qemu:arg[2]/@value")/$(xpq "$out" "count(/domain/qemu:commandline/qemu:arg)")" = timestamp=on/6
+check "default: qemu:env kept" test "$(xpq "$out" "/domain/qemu:commandline/qemu:env/@name")" = TICKPAGE_TEST
+check "default: comment kept" grep -q 'the console a person attaches to' "$out"
+check "default: kvm domain accepted and valid" valid "$out"
+
+# ---- shmem-writable: only by name, and it says what it allows ---------
+check "--help says shmem-writable lets any guest set every VM's time" \
+	sh -c "$TOOL --help | grep -A2 -e '--mode=shmem-writable' | grep -qi \"any guest can then set every VM's time\""
+out=$work/shmem.xml
+if $TOOL --mode=shmem-writable $X/plain.xml -o "$out" 2>"$work/err"; then
+	pass "shmem-writable: plain domain accepted"
+else
+	fail "shmem-writable: plain domain refused: $(cat "$work/err")"
+fi
+check "shmem-writable: one warning line on stderr naming the risk" \
+	test "$(grep -c "warning: --mode=shmem-writable: .*can set the time of every VM" "$work/err")/$(wc -l <"$work/err")" = 1/1
+check "shmem-writable: result validates" valid "$out"
+check "shmem-writable: <shmem name='tickpage' role='master'>" \
+	test "$(xp "$out" "count(/domain/devices/shmem[@name='tickpage'][@role='master'])")" = 1
+check "shmem-writable: the domain XML carries an UNSAFE comment" \
+	grep -q "<!-- tickpage mode shmem-writable, UNSAFE: .*every VM" "$out"
+check "shmem-writable: model ivshmem-plain" \
+	test "$(xp "$out" "/domain/devices/shmem/model/@type")" = ivshmem-plain
+check "shmem-writable: size 1 MiB (libvirt's minimum)" \
+	test "$(xp "$out" "/domain/devices/shmem/size/@unit")$(xp "$out" "/domain/devices/shmem/size")" = M1
 
 out=$work/named.xml
-$TOOL --shmem-name=tp-rack1 --shmem-role=peer $X/plain.xml -o "$out" 2>/dev/null
-check "shmem: --shmem-name and --shmem-role honoured" \
+$TOOL --mode=shmem-writable --shmem-name=tp-rack1 --shmem-role=peer $X/plain.xml -o "$out" 2>/dev/null
+check "shmem-writable: --shmem-name and --shmem-role honoured" \
 	test "$(xp "$out" "/domain/devices/shmem/@name")/$(xp "$out" "/domain/devices/shmem/@role")" = tp-rack1/peer
 
 out=$work/ns-shmem.xml
-$TOOL $X/qemu-ns.xml -o "$out" 2>/dev/null
-check "shmem: qemu namespace and its args kept" \
+$TOOL --mode=shmem-writable $X/qemu-ns.xml -o "$out" 2>/dev/null
+check "shmem-writable: qemu namespace and its args kept" \
 	test "$(xpq "$out" "/domain/qemu:commandline/qemu:arg[2]/@value")" = timestamp=on
-check "shmem: qemu:env kept" test "$(xpq "$out" "/domain/qemu:commandline/qemu:env/@name")" = TICKPAGE_TEST
-check "shmem: comment kept" grep -q 'the console a person attaches to' "$out"
-check "shmem: kvm domain accepted and valid" valid "$out"
+check "shmem-writable: qemu:env kept" test "$(xpq "$out" "/domain/qemu:commandline/qemu:env/@name")" = TICKPAGE_TEST
+check "shmem-writable: comment kept" grep -q 'the console a person attaches to' "$out"
+check "shmem-writable: kvm domain accepted and valid" valid "$out"
 
 # ---- device mode ------------------------------------------------------
 out=$work/device.xml
@@ -107,8 +154,8 @@ check "shmem-ro: ivshmem-plain peer at a fixed slot" \
 	"ivshmem-plain,id=tickpage,memdev=tickpage-mem,master=off,addr=0x1c"
 check "shmem-ro: no <shmem>, emulator left alone" \
 	test "$(xp "$out" "count(//shmem)")/$(xp "$out" "/domain/devices/emulator")" = 0//usr/bin/qemu-system-x86_64
-$TOOL --mode=shmem --shmem-name=tp-ro "$out" >/dev/null 2>"$work/err"
-check "shmem-ro then shmem on the same file: refused" grep -q "already maps /dev/shm/tp-ro" "$work/err"
+$TOOL --mode=shmem-writable --shmem-name=tp-ro "$out" >/dev/null 2>"$work/err"
+check "shmem-ro then shmem-writable on the same file: refused" grep -q "already maps /dev/shm/tp-ro" "$work/err"
 
 # ---- --in-place --------------------------------------------------------
 cp $X/plain.xml "$work/inplace.xml"
@@ -152,7 +199,10 @@ refuse() {
 refuse "not XML" "not well-formed XML" $X/not-xml.xml
 refuse "not a domain" "not a libvirt domain" $X/network.xml
 refuse "no <devices>" "no <devices>" $X/no-devices.xml
-refuse "lxc domain, shmem mode" "domain type 'lxc'" $X/lxc.xml
+refuse "--mode=shmem, the former writable default" "now --mode=shmem-writable, because any guest can then set every VM's time" $X/plain.xml --mode=shmem
+refuse "--shmem-role without shmem-writable" "is for --mode=shmem-writable" $X/plain.xml --shmem-role=master
+refuse "--shmem-role in shmem-ro mode" "is for --mode=shmem-writable" $X/plain.xml --mode=shmem-ro --shmem-role=peer
+refuse "lxc domain, default mode" "domain type 'lxc'" $X/lxc.xml
 refuse "lxc domain, device mode" "domain type 'lxc'" $X/lxc.xml --mode=device --emulator=/q
 refuse "device mode without --emulator" "needs --emulator" $X/plain.xml --mode=device
 refuse "relative --emulator" "absolute path" $X/plain.xml --mode=device --emulator=build/qemu/q
@@ -163,8 +213,15 @@ refuse "already has -device tickpage" "already has a tickpage" $X/has-device.xml
 refuse "period without a unit" "not a duration" $X/plain.xml --mode=device --emulator=/q --period=5
 refuse "period below 100us" "out of range" $X/plain.xml --mode=device --emulator=/q --period=50us
 refuse "period above 1s" "out of range" $X/plain.xml --mode=device --emulator=/q --period=2s
-refuse "--period in shmem mode" "is for --mode=device" $X/plain.xml --period=1ms
+refuse "--period in the default mode" "is for --mode=device" $X/plain.xml --period=1ms
+refuse "--period in shmem-writable mode" "is for --mode=device" $X/plain.xml --mode=shmem-writable --period=1ms
 refuse "--emulator in shmem-ro mode" "is for --mode=device" $X/plain.xml --mode=shmem-ro --emulator=/q
+refuse "relative --page" "must be an absolute path" $X/plain.xml --page=run/tickpage/page
+refuse "--page with a comma (QEMU's separator)" "without a comma" $X/plain.xml --page=/run/a,b
+refuse "--page and --shmem-name" "give one" $X/plain.xml --page=/run/a --shmem-name=b
+refuse "--page in shmem-writable mode" "always /dev/shm/NAME" $X/plain.xml --mode=shmem-writable --page=/run/a
+refuse "--page in device mode" "is for --mode=shmem-ro" $X/plain.xml --emulator=/q --page=/run/a
+refuse "--shmem-name in device mode" "not --mode=device" $X/plain.xml --mode=device --emulator=/q --shmem-name=x
 refuse "PCI slot out of range" "not a PCI slot" $X/plain.xml --mode=device --emulator=/q --pci-slot=0x20
 refuse "PCI slot not a number" "not a PCI slot" $X/plain.xml --mode=shmem-ro --pci-slot=x
 refuse "relative --datadir" "absolute path" $X/plain.xml --mode=device --emulator=/q --datadir=/usr/share/qemu --datadir=share
