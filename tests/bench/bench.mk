@@ -1,15 +1,10 @@
 # tests/bench/: smoke tests for the benchmark programs (they run and
 # print well-formed figures; speed itself is only measured by make bench).
-TICKPAGE_TESTPUB := $(O)/tests/bench/tickpage-testpub
-
-$(TICKPAGE_TESTPUB): $(O)/tests/bench/tickpage-testpub.o $(O)/hv/tickpage-writer.o
-	$(quiet) LD $@
-	$(Q)$(CC) -o $@ $^
+# Their test publisher is tests/guest/tp-publish (guest.mk).
 
 # Literal paths: this fragment is read before vdso/tools/tickpage-bench.mk.
-CHECK_DEPS += $(TICKPAGE_TESTPUB) $(O)/vdso/tools/tickpage-bench \
+CHECK_DEPS += $(O)/tests/guest/tp-publish $(O)/vdso/tools/tickpage-bench \
 	      $(O)/vdso/tools/tickpage-bench-static
-LINT_C += tests/bench/tickpage-testpub.c
 
 # tickpage-icount: instructions per read by ptrace single-stepping (the
 # real vDSO path, which callgrind cannot see). Used by scripts/bench.d.

@@ -12,14 +12,14 @@ O=${O:-build}
 export O
 for f in "$O/qemu/qemu-system-x86_64" "$O/guest/driver/tickpage.ko" \
 	 "$O/vdso/tools/tickpage-bench-static" "$O/vm/guest-kernel.env" \
-	 "$O/tests/bench/tickpage-testpub"; do
+	 "$O/tests/guest/tp-publish"; do
 	[ -e "$f" ] || { echo "SKIP: $f not built (make bench builds it)"; exit 77; }
 done
 tmp=$(mktemp -d) || exit 1
 pid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 
-"$O/tests/bench/tickpage-testpub" --period=1ms "$tmp/page" &
+"$O/tests/guest/tp-publish" --period=1ms "$tmp/page" &
 pid=$!
 i=0
 until "$O/vdso/tools/tickpage-bench" --page="$tmp/page" --loop=page \

@@ -14,7 +14,7 @@ if [ -x "$O/hv/tickpaged" ]; then
 else
 	# Only proves the script; make bench itself insists on tickpaged.
 	echo "# tickpaged not built: running the script on the test publisher"
-	TICKPAGE_BENCH_PUBLISHER=$O/tests/bench/tickpage-testpub
+	TICKPAGE_BENCH_PUBLISHER=$O/tests/guest/tp-publish
 	export TICKPAGE_BENCH_PUBLISHER
 fi
 tmp=$(mktemp -d) || exit 1

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 O=${O:-build}
 bench=$O/vdso/tools/tickpage-bench
-pub=$O/tests/bench/tickpage-testpub
+pub=$O/tests/guest/tp-publish
 icount=$O/tests/bench/tickpage-icount
 for f in "$bench" "$bench-static" "$pub" "$icount"; do
 	[ -x "$f" ] || { echo "SKIP: $f not built (make check builds it)"; exit 77; }

@@ -15,10 +15,11 @@
 #include "tickpage-abi.h"
 
 #define MEMBER(f) (((struct tickpage *)0)->f)
-#define IS_SIGNED(x)                                                     \
-	_Generic((x), int8_t: 1, int16_t: 1, int32_t: 1, int64_t: 1, default: 0)
-#define FIELD(f)                                                         \
-	printf("field %s %zu %zu %d\n", #f, offsetof(struct tickpage, f), \
+#define IS_SIGNED(x)                                                           \
+	_Generic((x), int8_t : 1, int16_t : 1, int32_t : 1, int64_t : 1,       \
+		 default : 0)
+#define FIELD(f)                                                               \
+	printf("field %s %zu %zu %d\n", #f, offsetof(struct tickpage, f),      \
 	       sizeof(MEMBER(f)), IS_SIGNED(MEMBER(f)))
 #define CONST(c) printf("const %s %llu\n", #c, (unsigned long long)(c))
 

@@ -24,7 +24,7 @@ PERIOD_NS = 2000000
 report(list(page.OFFSET.items()) == ABI_1_0 and page.SIZE == 72,
        f"decoder layout from the header is docs/abi.md's 1.0 table ({page.SIZE} bytes)")
 with tempfile.TemporaryDirectory(dir="/dev/shm") as tmp:
-    for program in ("tickpaged", "testpub"):
+    for program in ("tickpaged", "tp-publish"):
         pub = Publisher(os.path.join(tmp, program), program, period_ns=PERIOD_NS)
         if not pub.available():
             skip_all(f"{pub.binary} not built (make)")
@@ -43,10 +43,10 @@ with tempfile.TemporaryDirectory(dir="/dev/shm") as tmp:
             q = pub.page()
             report(q["update_count"] > p["update_count"] and q.mono > p.mono and q.gen == p.gen,
                    f"{program}: live, {q['update_count'] - p['update_count']} updates in 0.1 s")
-            if program == "testpub":
+            if program == "tp-publish":
                 pub.stop()
                 pub.start()
-                report(pub.page().gen == 2, "testpub: a second start is generation 2")
+                report(pub.page().gen == 2, "tp-publish: a second start is generation 2")
         report(not page.usable(pub.page()), f"{program}: stopped cleanly, page not usable")
     for kind in ("magic", "major", "size"):
         path = os.path.join(tmp, f"bad-{kind}")

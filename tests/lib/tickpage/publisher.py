@@ -3,7 +3,7 @@
 live for stock QEMU's ivshmem-plain (or for host readers).
 
     program="tickpaged"  build/hv/tickpaged, the real daemon (the default)
-    program="testpub"    build/tests/guest/tp-publish, the independent
+    program="tp-publish" build/tests/guest/tp-publish, the independent
                          test publisher: each start gets its own
                          generation (starts 1, 2, ...), as a restarted
                          tickpaged does; it also writes broken pages
@@ -23,7 +23,7 @@ from .paths import BUILD
 
 TICKPAGED = os.path.join(BUILD, "hv", "tickpaged")
 TESTPUB = os.path.join(BUILD, "tests", "guest", "tp-publish")
-PROGRAMS = {"tickpaged": TICKPAGED, "testpub": TESTPUB}
+PROGRAMS = {"tickpaged": TICKPAGED, "tp-publish": TESTPUB}
 
 
 class PublisherError(Exception):
