@@ -289,13 +289,17 @@ int tickpaged_page_open(struct tickpaged_page *pg,
 	}
 	if (check_file(o, &st))
 		goto err_close;
-	if (lock_page(pg, o->path))
-		goto err_close;
+	/*
+	 * At once, before the lock: a reader that maps the file while it is
+	 * still empty gets SIGBUS on its first load.
+	 */
 	if (st.st_size == 0 && ftruncate(pg->fd, (off_t)o->size)) {
 		tickpaged_err("%s: cannot size to %llu bytes: %s", o->path,
 			      (unsigned long long)o->size, strerror(errno));
-		goto err_unlock;
+		goto err_close;
 	}
+	if (lock_page(pg, o->path))
+		goto err_close;
 
 	map = mmap(NULL, TICKPAGE_PAGE_SIZE, PROT_READ | PROT_WRITE,
 		   MAP_SHARED, pg->fd, 0);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -121,14 +122,22 @@ static inline pid_t tpd_start_test(const char *path, const char *const *args)
 	return tpd_spawn(bin, path, args, -1);
 }
 
-/* Map the page the way a consumer does: read-only, shared. */
+/*
+ * Map the page the way a consumer does: read-only, shared. Not before
+ * the daemon has sized the file: a load past its end is a SIGBUS.
+ */
 static inline const struct tickpage *tpd_map(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
 	void *p;
 
 	if (fd < 0)
 		return NULL;
+	if (fstat(fd, &st) || st.st_size < TICKPAGE_PAGE_SIZE) {
+		close(fd);
+		return NULL;
+	}
 	p = mmap(NULL, TICKPAGE_PAGE_SIZE, PROT_READ, MAP_SHARED, fd, 0);
 	close(fd);
 	return p == MAP_FAILED ? NULL : p;
