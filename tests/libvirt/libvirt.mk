@@ -31,7 +31,9 @@ $(LV_INITRAMFS): scripts/mkinitramfs tests/vm/init $(LV_WATCH) $(LV_ATTACK) \
 		--module $(O)/guest/driver/tickpage.ko
 
 .PHONY: libvirt-prereqs
-libvirt-prereqs: $(LV_INITRAMFS) $(O)/hv/tickpaged
+# The tests' Python package decodes pages with the layout the build
+# takes from the ABI header.
+libvirt-prereqs: $(LV_INITRAMFS) $(O)/hv/tickpaged $(O)/tests/lib/abi-layout.txt
 
 CHECK_DEPS += libvirt-prereqs
 LINT_C += tests/libvirt/tp-watch.c tests/libvirt/tp-attack.c

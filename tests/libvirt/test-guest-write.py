@@ -37,9 +37,7 @@ import importlib.util
 import os
 import re
 import shutil
-import struct
 import subprocess
-import sys
 import time
 import xml.etree.ElementTree as ET
 
@@ -49,13 +47,11 @@ _spec = importlib.util.spec_from_file_location("test_daemon",
 td = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(td)
 report, skip, summary = td.report, td.skip, td.summary
-sys.path.insert(0, os.path.join(td.TOP, "tests", "qemu"))
-from tickpage_qemu import F_VALID, FIELDS, LAYOUT, MAGIC  # noqa: E402
+from tickpage import page as tp  # noqa: E402  (test-daemon.py put tests/lib on the path)
 
 VIRT_XML = os.environ.get("TICKPAGE_VIRT_XML",
                           os.path.join(td.TOP, "scripts", "tickpage-virt-xml"))
 ATTACK = os.path.join(td.BUILD, "libvirt", "tp-attack")
-ABI_H = os.path.join(td.TOP, "vdso", "include", "tickpage-abi.h")
 ATTACK_SECONDS, ATTACK_INTERVAL_MS = 5, 50
 SAMPLE_S = 0.02
 HOST_SLACK_NS = 1_000_000_000    # the host's file against the host's clocks
@@ -68,23 +64,13 @@ def log(msg):
     print(f"# {msg}", flush=True)
 
 
-def check_layout():
-    """LAYOUT (tests/qemu) against the header's offset assertions."""
-    want = dict(re.findall(r"TICKPAGE_ASSERT_OFFSET\((\w+), (\d+)\)", open(ABI_H).read()))
-    off, got = 0, {}
-    for name, code in zip(FIELDS, LAYOUT.format.lstrip("<").replace(" ", "")):
-        got[name] = str(off)
-        off += struct.calcsize("<" + code)
-    return want == got
-
-
 def read_page(path):
     """The page in PATH, as a dict, read until seq is even and stable."""
     with open(path, "rb") as f:
         fd = f.fileno()
         for _ in range(1000):
-            a = dict(zip(FIELDS, LAYOUT.unpack(os.pread(fd, LAYOUT.size, 0))))
-            b = dict(zip(FIELDS, LAYOUT.unpack(os.pread(fd, LAYOUT.size, 0))))
+            a = tp.decode(os.pread(fd, tp.SIZE, 0))
+            b = tp.decode(os.pread(fd, tp.SIZE, 0))
             if a == b and not a["seq"] & 1:
                 return a
         return b
@@ -102,7 +88,7 @@ def sample(path):
 def page_wrong(page, rt, mono, gen):
     """What is wrong with PAGE against the host's clocks, or ''."""
     why = []
-    if page["magic"] != MAGIC:
+    if page["magic"] != tp.MAGIC:
         why.append(f"magic 0x{page['magic']:08x}")
     prt = page["realtime_sec"] * 10**9 + page["realtime_nsec"]
     if abs(prt - rt) > HOST_SLACK_NS:
@@ -112,7 +98,7 @@ def page_wrong(page, rt, mono, gen):
         why.append(f"monotonic {(page['monotonic_ns'] - mono) / 1e9:+.3f} s from the host's")
     if page["generation"] != gen:
         why.append(f"generation {gen} -> {page['generation']}")
-    if not page["flags"] & F_VALID:
+    if not page["flags"] & tp.F_VALID:
         why.append("not valid")
     return ", ".join(why)
 
@@ -194,7 +180,7 @@ def run(wd_a, wd_b, name_a, name_b, shm):
     try:
         for _ in range(50):
             if os.path.exists(shm) and os.path.getsize(shm) and \
-                    read_page(shm)["flags"] & F_VALID:
+                    read_page(shm)["flags"] & tp.F_VALID:
                 break
             time.sleep(0.1)
         check_run(xml_a, xml_b, name_a, name_b, wd_a, wd_b, shm)
@@ -342,8 +328,6 @@ def main():
             skip(f"{f} missing (make libvirt-prereqs)")
     if os.path.getmtime(ATTACK) > os.path.getmtime(td.INITRD):
         skip(f"{td.INITRD} is older than tp-attack (make libvirt-prereqs)")
-    report(check_layout(), "page decoder (tests/qemu/tickpage_qemu.py) matches the "
-           "offsets vdso/include/tickpage-abi.h asserts")
 
     # One libvirt test at a time, on the same lock as test-daemon.py.
     lock = open(os.path.join(HERE, "test-daemon.py"))
