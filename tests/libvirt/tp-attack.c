@@ -46,16 +46,16 @@
 #include "pci-map.h"
 #include "tickpage-abi.h"
 
-#define USAGE "usage: tp-attack [--seconds=S] [--interval-ms=MS]\n"
+#define USAGE		"usage: tp-attack [--seconds=S] [--interval-ms=MS]\n"
 #define IVSHMEM_VENDOR	0x1af4
 #define IVSHMEM_DEVICE	0x1110
-#define IVSHMEM_BAR_MEM	2
+#define IVSHMEM_BAR_MEM 2
 #define SYSFS_PCI	"/sys/bus/pci/devices"
 
 /* The forgery: recognisable in a hex dump and in a date. */
-#define FORGED_MAGIC		0x4b434148u		/* "HACK" */
-#define FORGED_REALTIME_SEC	1000000000ll		/* 2001-09-09 */
-#define FORGED_MONOTONIC_NS	(1ull << 62)		/* ~146 years */
+#define FORGED_MAGIC	    0x4b434148u	 /* "HACK" */
+#define FORGED_REALTIME_SEC 1000000000ll /* 2001-09-09 */
+#define FORGED_MONOTONIC_NS (1ull << 62) /* ~146 years */
 
 /* The driver bound to @bdf, in @name (empty when none). */
 static void bound_driver(const char *bdf, char *name, size_t len)
@@ -106,7 +106,8 @@ static long arg_long(const char *s, long min, long max)
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || *end || v < min || v > max) {
-		fprintf(stderr, "tp-attack: bad number '%s' (%ld..%ld)\n", s, min, max);
+		fprintf(stderr, "tp-attack: bad number '%s' (%ld..%ld)\n", s,
+			min, max);
 		exit(2);
 	}
 	return v;
@@ -149,7 +150,8 @@ int main(int argc, char **argv)
 		int err = unbind(bdf);
 
 		if (err) {
-			printf("TPA-ERROR unbind %s: %s\n", drv, strerror(-err));
+			printf("TPA-ERROR unbind %s: %s\n", drv,
+			       strerror(-err));
 			return 1;
 		}
 		printf("TPA-UNBOUND bdf=%s driver=%s\n", bdf, drv);
@@ -198,10 +200,12 @@ int main(int argc, char **argv)
 		magic = tp->magic;
 		rounds++;
 		landed += tp->realtime_sec == FORGED_REALTIME_SEC;
-		printf("TPA-WRITE n=%ld magic=0x%08x realtime_sec=%lld monotonic_ns=%llu\n",
+		printf("TPA-WRITE n=%ld magic=0x%08x realtime_sec=%lld "
+		       "monotonic_ns=%llu\n",
 		       n, magic, (long long)tp->realtime_sec,
 		       (unsigned long long)tp->monotonic_ns);
 	}
-	printf("TPA-DONE writes=%ld checks=%ld landed=%ld\n", n, rounds, landed);
+	printf("TPA-DONE writes=%ld checks=%ld landed=%ld\n", n, rounds,
+	       landed);
 	return 0;
 }
