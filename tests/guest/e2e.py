@@ -3,9 +3,8 @@
 """End-to-end tests of tickpage.ko, libtickpage and tickpage-check in
 booted guests (tests/vm/vm.py), in both host modes:
 
-  ivshmem   a publisher writes the page into a shared-memory file that
-            stock QEMU maps into the guest with ivshmem-plain: build/hv/
-            tickpaged when it is built, else tests/guest/tp-publish
+  ivshmem   tickpaged writes the page into a shared-memory file that
+            stock QEMU maps into the guest with ivshmem-plain
   device    the project's QEMU (build/qemu/) with -device tickpage
 
 Usage: tests/guest/e2e.py SCENARIO [--mode ivshmem|device]
@@ -24,19 +23,16 @@ import sys
 import tempfile
 import time
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(TOP, "tests", "vm"))
-sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
-import vm as vmlib  # noqa: E402
-from report import report, skip, summary  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from tickpage import (BUILD, PROJECT_QEMU, VM, Publisher, PublisherError, QMPError,  # noqa: E402
+                      VMError, log, make_initramfs, report, skip, skip_all, summary,
+                      write_bad)
+from tickpage.publisher import TESTPUB, TICKPAGED  # noqa: E402
 
-BUILD = os.path.join(TOP, os.environ.get("O", "build"))
 KO = os.path.join(BUILD, "guest/driver/tickpage.ko")
 CHECK = os.path.join(BUILD, "vdso/tools/tickpage-check")
 PRELOAD = os.path.join(BUILD, "vdso/lib/libtickpage-preload.so")
 PROBE = os.path.join(BUILD, "tests/guest/preload-probe")
-TP_PUBLISH = os.path.join(BUILD, "tests/guest/tp-publish")
-TICKPAGED = os.path.join(BUILD, "hv/tickpaged")
 # tickpaged's test build: the only one with the clock seam
 # (--test-wall-offset-file, docs/tickpaged.md).
 TICKPAGED_TEST = os.path.join(BUILD, "tests/tickpaged/tickpaged-test")
@@ -58,53 +54,7 @@ SYSFS = "/sys/class/misc/tickpage"
 BAD_DMESG = re.compile(r"BUG|WARNING|Oops|Call Trace|general protection|"
                        r"Unable to handle|refcount_t|list_del corruption")
 
-def log(msg):
-    print(f"# {msg}", flush=True)
-
-
 # -- host side ----------------------------------------------------------
-
-
-class Publisher:
-    """The ivshmem-mode publisher: tickpaged if built, else tp-publish."""
-
-    def __init__(self, path):
-        self.path = path
-        self.proc = None
-        self.starts = 0
-        self.period_ns = PERIOD_NS
-        self.extra = []      # more tickpaged options
-        self.bin = TICKPAGED  # or TICKPAGED_TEST for the clock seam
-
-    def start(self):
-        self.starts += 1
-        if os.access(self.bin, os.X_OK):
-            cmd = [self.bin, f"--period={self.period_ns // 1000}us"] + self.extra + [self.path]
-        else:
-            # tp-publish starts afresh: give each start its own generation,
-            # as a restarted tickpaged does.
-            cmd = [TP_PUBLISH, self.path, f"--period-ns={self.period_ns}",
-                   f"--generation={self.starts}"]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if os.path.exists(self.path) and os.path.getsize(self.path) >= 4096:
-                with open(self.path, "rb") as f:
-                    head = f.read(40)
-                if head[:4] == b"TKPG" and int.from_bytes(head[32:40], "little") > 0:
-                    return
-            time.sleep(0.02)
-        raise vmlib.VMError(f"publisher {cmd} wrote no live page to {self.path}")
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            self.proc.wait(timeout=10)
-        self.proc = None
-
-    @property
-    def name(self):
-        return os.path.basename(self.bin) if os.access(self.bin, os.X_OK) else "tp-publish"
 
 
 def ivshmem_args(path, dev_id, bus=None, mem_id=None, master=False):
@@ -138,7 +88,7 @@ def initramfs(workdir):
                 seen.add(lib)
                 files.append(f"{os.path.realpath(lib)}:{lib}")
     out = os.path.join(workdir, "initramfs.cpio.gz")
-    return vmlib.make_initramfs(out, modules=[KO], bins=[CHECK], files=files)
+    return make_initramfs(out, modules=[KO], bins=[CHECK], files=files)
 
 
 class Env:
@@ -161,7 +111,7 @@ class Env:
         if mode == "ivshmem":
             self.args += ivshmem_args(self.shm, "tp0", bus, master=master)
         else:
-            self.qemu = vmlib.PROJECT_QEMU
+            self.qemu = PROJECT_QEMU
             self.devices.append("tickpage,id=tp0" + (f",bus={bus}" if bus else ""))
 
     def vm(self, **kw):
@@ -170,15 +120,11 @@ class Env:
         kw.setdefault("devices", self.devices)
         kw.setdefault("qemu", self.qemu)
         kw.setdefault("append", "tpvm.load=tickpage")
-        return vmlib.VM(**kw)
+        return VM(**kw)
 
     def close(self):
         if self.pub:
-            self.pub.stop()
-        try:
-            os.unlink(self.shm)
-        except OSError:
-            pass
+            self.pub.close()
         shutil.rmtree(self.work, ignore_errors=True)
 
 
@@ -352,7 +298,7 @@ def refuse(env):
     args = []
     for kind in ("magic", "major", "size"):
         path = f"{env.shm}-{kind}"
-        subprocess.run([TP_PUBLISH, path, f"--bad-{kind}"], check=True)
+        write_bad(path, kind)
         args += ivshmem_args(path, f"bad-{kind}")
     try:
         with env.vm(name="refuse", args=args) as vm:
@@ -399,13 +345,11 @@ def unplug(env):
             # A fresh backend: QEMU 7.2 aborts (qemu_ram_set_idstr
             # assertion) when ivshmem-plain is re-added on the memdev of
             # the device just removed.
-            vm.qmp.cmd("object-add", **{"qom-type": "memory-backend-file", "id": "mem-tp0b",
-                                        "mem-path": env.shm, "size": 4096, "share": True,
-                                        "readonly": True})
-            vm.qmp.cmd("device_add", driver="ivshmem-plain", id="tp0", bus="rp1",
-                       memdev="mem-tp0b")
+            vm.object_add("memory-backend-file", "mem-tp0b", size=4096, share=True,
+                          readonly=True, **{"mem-path": env.shm})
+            vm.device_add("ivshmem-plain", "tp0", bus="rp1", memdev="mem-tp0b")
         else:
-            vm.qmp.cmd("device_add", driver="tickpage", id="tp0", bus="rp1")
+            vm.device_add("tickpage", "tp0", bus="rp1")
         st = wait_status(vm, "ok", timeout=30)
         report(st == "ok", f"device_add again: page bound and usable (status {st})")
         rc, out = vm.reap(h, 120)
@@ -443,7 +387,7 @@ def step(env):
         for i, off in enumerate((3600 * 10**9, 0, -86400 * 10**9)):
             with open(env.wall_offset, "w") as f:
                 f.write(f"{off}\n")
-            env.pub.proc.send_signal(signal.SIGUSR1)
+            env.pub.signal(signal.SIGUSR1)
             deadline = time.monotonic() + 10
             while True:
                 rt, host = page_realtime(vm)
@@ -517,13 +461,11 @@ def main():
     ap.add_argument("scenario", choices=sorted(SCENARIOS))
     ap.add_argument("--mode", choices=("ivshmem", "device"), default="ivshmem")
     a = ap.parse_args()
-    for f in (KO, CHECK, PRELOAD, PROBE, TP_PUBLISH):
+    for f in (KO, CHECK, PRELOAD, PROBE, TESTPUB, TICKPAGED):
         if not os.path.exists(f):
-            print(f"SKIP: {f} not built (make check builds it)")
-            sys.exit(77)
-    if a.mode == "device" and not os.access(vmlib.PROJECT_QEMU, os.X_OK):
-        print(f"SKIP: device mode needs the project's QEMU ({vmlib.PROJECT_QEMU})")
-        sys.exit(77)
+            skip_all(f"{f} not built (make check builds it)")
+    if a.mode == "device" and not os.access(PROJECT_QEMU, os.X_OK):
+        skip_all(f"device mode needs the project's QEMU ({PROJECT_QEMU})")
     env = Env(a.mode, hotplug=a.scenario == "unplug", master=a.scenario == "migrate")
     t0 = time.monotonic()
     try:
@@ -536,14 +478,14 @@ def main():
                 env.wall_offset = os.path.join(env.work, "wall-offset")
                 with open(env.wall_offset, "w") as f:
                     f.write("0\n")
-                env.pub.bin = TICKPAGED_TEST
+                env.pub.binary = TICKPAGED_TEST
                 env.pub.extra = [f"--test-wall-offset-file={env.wall_offset}"]
             env.pub.start()
             log(f"publisher: {env.pub.name}")
         elif a.scenario in ("torture", "slow"):
             env.devices[0] += ",period-ns=" + ("100000" if a.scenario == "torture" else "100000000")
         SCENARIOS[a.scenario](env)
-    except (vmlib.VMError, vmlib.QMPError, OSError, subprocess.SubprocessError) as e:
+    except (VMError, QMPError, PublisherError, OSError, subprocess.SubprocessError) as e:
         report(False, f"{a.scenario}: {e}")
     finally:
         env.close()
