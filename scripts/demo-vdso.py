@@ -12,15 +12,10 @@ import subprocess
 import sys
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.path.join(TOP, os.environ.get("O", "build"))
+sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
+from tickpage import BUILD, guest_kernel  # noqa: E402
+
 TP_COARSE = os.path.join(BUILD, "tests/kernel/tp-coarse")
-
-
-def stock_kernel():
-    out = subprocess.run([os.path.join(TOP, "scripts/guest-kernel"), "--print"],
-                         check=True, capture_output=True, text=True).stdout
-    env = dict(line.split("=", 1) for line in out.split() if "=" in line)
-    return env["VMLINUZ"], env["KVER"]
 
 
 def show(kernel):
@@ -65,7 +60,8 @@ def near(value, want):
 
 
 def main():
-    vmlinuz, kver = stock_kernel()
+    stock_env = guest_kernel()
+    vmlinuz, kver = stock_env["VMLINUZ"], stock_env["KVER"]
     print("booting the patched kernel (guest/linux/) ...", flush=True)
     patched = show(None)
     print(f"booting Debian's stock kernel {kver} ...", flush=True)
