@@ -252,6 +252,38 @@ static int check(int hz)
 	expect("held at the limit: realtime borrows from the previous second",
 	       s.limit, 1799999999 * NS + 999 * MS + MS / 2);
 
+	/*
+	 * A page far past the limit: monotonic time is held at the limit
+	 * as ever; realtime held back by more than TICKPAGE_PAST_LIMIT_MAX_NS
+	 * (4 s) is the fine clock. The old vDSO stepped a borrow loop once
+	 * a second of the distance: ~4.6e9 times for 2^62 ns, seconds of
+	 * one call; past 2^63 ns it returned tv_nsec out of range.
+	 */
+	s = page_state();
+	s.page_mono = s.limit + 3500 * MS;
+	apply(&s);
+	expect("3.5 s past the limit: realtime borrows four seconds at once",
+	       s.limit, s.page_real - 3500 * MS);
+	s.page_mono = s.limit + 4000 * MS;
+	apply(&s);
+	expect("4 s past the limit, the most realtime is held back by",
+	       s.limit, s.page_real - 4000 * MS);
+	s.page_mono = s.limit + 4000 * MS + 1;
+	apply(&s);
+	expect("4 s + 1 ns past the limit: realtime from the fine clock",
+	       s.limit, k_real + fine_delta);
+	s = page_state();
+	s.page_mono = s.limit + (1ll << 62);
+	apply(&s);
+	expect("2^62 ns past the limit: monotonic held, realtime from the fine clock",
+	       s.limit, k_real + fine_delta);
+	s = page_state();
+	apply(&s);
+	img.tp->monotonic_ns = (uint64_t)(s.limit - offset) + (1ull << 63) +
+			       (1ull << 62);
+	expect("2^63 + 2^62 ns past the limit: monotonic held, realtime from the fine clock",
+	       s.limit, k_real + fine_delta);
+
 	s = page_state();
 	s.generation = 8;
 	apply(&s);
