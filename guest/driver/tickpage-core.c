@@ -101,7 +101,14 @@ static bool tickpage_measure(struct tickpage_dev *td,
 			     s64 *offset)
 {
 	u64 start = ktime_get_ns();
-	u64 deadline = start + 4 * s->period_ns + NSEC_PER_MSEC;
+	/*
+	 * tickpage_read() refused any period outside the ABI's range; the
+	 * clamp keeps this bound (4 s + 1 ms at worst) the function's own,
+	 * whatever the page claims: a period of 2^61 ns made it 292 years.
+	 */
+	u64 deadline = start + NSEC_PER_MSEC +
+		       4 * clamp_t(u64, s->period_ns, TICKPAGE_PERIOD_MIN_NS,
+				   TICKPAGE_PERIOD_MAX_NS);
 	struct tickpage_snapshot n;
 	u64 now;
 
