@@ -19,8 +19,14 @@ command -v systemd-nspawn >/dev/null ||
 	{ echo "SKIP: no systemd-nspawn (package systemd-container)"; exit 77; }
 [ -x /lib/systemd/systemd ] || { echo "SKIP: no systemd in /usr"; exit 77; }
 
+# nspawn's own runtime directories: removed again if this run made them
+# and nothing else uses them (rmdir only takes empty ones).
+made=""
+for d in /run/systemd/nspawn /run/systemd/nspawn-root; do
+	[ -e "$d" ] || made="$made $d"
+done
 work=$(mktemp -d /tmp/tickpaged-test-unit.XXXXXX) || exit 1
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work"; for d in $made; do rmdir "$d/propagate" "$d" 2>/dev/null; done' EXIT
 trap 'exit 1' HUP INT TERM
 mkdir "$work/out" "$work/dropin"
 
