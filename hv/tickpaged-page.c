@@ -72,7 +72,8 @@ static int open_own(const char *path, mode_t mode, bool *created)
 
 	fd = open(path, TICKPAGED_OPEN_FLAGS | O_CREAT | O_EXCL, mode);
 	if (fd >= 0) {
-		*created = true;
+		if (created)
+			*created = true;
 		return fd;
 	}
 	if (errno == EEXIST)
@@ -80,7 +81,7 @@ static int open_own(const char *path, mode_t mode, bool *created)
 	if (fd >= 0)
 		return fd;
 	if (errno == ELOOP)
-		tickpaged_err("%s: is a symbolic link; tickpaged follows none, give the file's own path",
+		tickpaged_err("%s: is a symbolic link, which tickpaged does not follow; give the file's own path, or remove the link",
 			      path);
 	else if (errno == ENOENT && !strncmp(path, TICKPAGED_RUNTIME_DIR "/",
 					     sizeof(TICKPAGED_RUNTIME_DIR)))
@@ -170,9 +171,7 @@ static int lock_page(struct tickpaged_page *pg, const char *path)
 	 * nothing, so it is ours only if PATH.lock still names it.
 	 */
 	for (tries = 0; tries < 3; tries++) {
-		bool created = false;
-
-		fd = open_own(lock, 0600, &created);
+		fd = open_own(lock, 0600, NULL);
 		if (fd < 0)
 			return -1;
 		if (fstat(fd, &st)) {
@@ -204,7 +203,7 @@ static int lock_page(struct tickpaged_page *pg, const char *path)
 		pg->busy = true;
 		return -1;
 	}
-	/* Ours, so nobody but root may change it; still, say what it is. */
+	/* A lock file an older run left may have another mode: no reader's. */
 	if (fchmod(fd, 0600)) {
 		tickpaged_err("%s: cannot set mode 0600: %s", lock,
 			      strerror(errno));
