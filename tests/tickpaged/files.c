@@ -267,8 +267,9 @@ static const char *const lock_names[] = {
 };
 
 /*
- * As nobody, lock @path (read-only: all nobody may open) in every way a
- * reader can, tell the parent through @ready, hold on until killed.
+ * In a child, as nobody: open @path read-only (all nobody may do), take
+ * a lock of @kind on it, tell the parent through a pipe, hold it until
+ * killed. Returns the child, or -1 if it could not take the lock.
  */
 static pid_t hold_lock(const char *path, enum lock_kind kind)
 {
