@@ -32,6 +32,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 from . import page as tp
@@ -101,6 +102,21 @@ def find_qemu(qemu=None):
     raise VMError("no QEMU found (scripts/setup installs Debian's)")
 
 
+def project_qemu():
+    """The project's QEMU (-device tickpage); without it the test skips."""
+    if not os.access(PROJECT_QEMU, os.X_OK):
+        reportlib.skip_all(f"{PROJECT_QEMU} not built (make qemu)")
+    return PROJECT_QEMU
+
+
+def device_vm(device="tickpage", **kw):
+    """A VM on the project's QEMU with DEVICE and no guest kernel: the
+    firmware assigns the BARs and idles, and the test reads the page with
+    vm.device_page() (tests/qemu/)."""
+    kw.setdefault("mem", 128)
+    return VM(kernel=False, qemu=project_qemu(), devices=[device], **kw)
+
+
 def choose_accel():
     """('kvm'|'tcg', why). $TICKPAGE_ACCEL=kvm|tcg forces one.
 
@@ -164,6 +180,8 @@ class VM:
     load            modules (packed with mkinitramfs --module) that /init
                     modprobes at boot, or "all"; default none
     smp, mem        vCPUs and MiB
+    machine, cpu    default q35, and -cpu host with KVM (QEMU's default
+                    model with TCG)
     accel           'kvm' or 'tcg'; default choose_accel()
     boot_timeout    seconds until the command channel answers; default
                     30 with KVM, 120 with TCG
@@ -175,7 +193,8 @@ class VM:
                     for it) to hold savevm's internal snapshots
     env             environment variables for QEMU (e.g. LD_PRELOAD)
     incoming        a migration URI to start from (-incoming defer, then
-                    migrate-incoming); migrate() and restore() use it
+                    migrate-incoming); migrate() uses it
+    autostart       False: start() leaves the vCPUs stopped (as -S does)
 
     On entry QEMU starts paused, QMP and the command channel connect, and
     only then do the vCPUs run, so no guest output is ever lost. On exit
@@ -188,7 +207,8 @@ class VM:
     def __init__(self, kernel=None, initrd=None, qemu=None, devices=(), args=(),
                  append="", load=(), smp=2, mem=512, accel=None, boot_timeout=None,
                  channel=True, name="guest", incoming=None, verbose=True,
-                 qtest=False, snapshots=False, env=None):
+                 qtest=False, snapshots=False, env=None, machine="q35", cpu=None,
+                 autostart=True):
         if qtest:
             kernel = False
         if kernel is False:
@@ -216,6 +236,8 @@ class VM:
         self.verbose = verbose
         self.use_qtest = qtest
         self.snapshots = snapshots
+        self.machine, self.cpu, self.autostart = machine, cpu, autostart
+        self._echo = None
         self.env = dict(env or {})
         self.proc = None
         self.qmp = None
@@ -242,9 +264,9 @@ class VM:
         # TCG keeps QEMU's default CPU model: "max" costs ~15% more CPU
         # to boot and gives the guest nothing the tests use (it still
         # finds the TSC unstable and runs on the HPET).
-        cpu = ["-cpu", "host"] if self.accel == "kvm" else []
+        cpu = self.cpu or ("host" if self.accel == "kvm" else None)
         a = [self.qemu, "-name", self.name,
-             "-accel", self.accel, *cpu, "-machine", "q35",
+             "-accel", self.accel, *(["-cpu", cpu] if cpu else []), "-machine", self.machine,
              "-smp", str(self.smp), "-m", str(self.mem),
              "-nodefaults", "-display", "none", "-no-user-config", "-no-reboot",
              "-S",
@@ -286,7 +308,7 @@ class VM:
             self._connect()
             if self.incoming:
                 self._incoming(*self.incoming)
-            if self.use_qtest:
+            if self.use_qtest or not self.autostart:
                 return self
             self.qmp.cmd("cont")
             if self.channel and not self.incoming:
@@ -391,6 +413,7 @@ class VM:
             except (QMPError, OSError):
                 pass
         self.kill(grace=10)
+        self._stop_echo()
         for c in (self.qmp, self.sock, self.qtest):
             if c is not None:
                 c.close()
@@ -424,6 +447,48 @@ class VM:
                 return f.read().decode(errors="replace").replace("\r\n", "\n")
         except OSError:
             return ""
+
+    def wait_console(self, marker, timeout):
+        """Wait until the console has shown MARKER; False on timeout or
+        if QEMU exits first."""
+        deadline = time.monotonic() + timeout
+        while marker not in self.serial_log():
+            if not self.alive() or time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    def echo_console(self):
+        """Copy the guest's console to stdout line by line as it comes,
+        until shutdown() (which prints what is left). The VM migrate()
+        returns echoes on where this one stopped."""
+        stop = threading.Event()
+
+        def loop():
+            pos, buf = 0, b""
+            while True:
+                stopping = stop.is_set()
+                try:
+                    with open(self.serial_path, "rb") as f:
+                        f.seek(pos)
+                        data = f.read()
+                except OSError:
+                    data = b""
+                pos += len(data)
+                *lines, buf = (buf + data).split(b"\n")
+                for line in lines + ([buf] if stopping and buf else []):
+                    print(line.decode(errors="replace").rstrip("\r"), flush=True)
+                if stopping:
+                    return
+                time.sleep(0.05)
+        self._echo = (stop, threading.Thread(target=loop, daemon=True))
+        self._echo[1].start()
+
+    def _stop_echo(self):
+        if self._echo:
+            self._echo[0].set()
+            self._echo[1].join(10)
+            self._echo = None
 
     def stderr(self):
         try:
@@ -701,12 +766,12 @@ class VM:
                   load=self.load, smp=self.smp, mem=self.mem, accel=self.accel,
                   boot_timeout=self.boot_timeout, channel=self.channel,
                   name=self.name + "'", verbose=self.verbose, qtest=self.use_qtest,
-                  snapshots=self.snapshots, env=self.env)
+                  snapshots=self.snapshots, env=self.env, machine=self.machine, cpu=self.cpu)
         kw.update(over)
         return VM(**kw)
 
     def migrate(self, path=None, via="file", capabilities=None, timeout=120, **over):
-        """Migrate this guest into a new QEMU and return that VM, running.
+        """Migrate this guest into a new QEMU and return that VM.
 
         via="file": save to PATH (default in the VM's directory) with
         "exec:cat>PATH", then start the copy with "-incoming exec:cat PATH".
@@ -714,13 +779,18 @@ class VM:
         CAPABILITIES is a dict for migrate-set-capabilities on both sides,
         e.g. {"x-ignore-shared": True} to leave share=on memory (a
         tickpaged page) alone. OVER overrides the copy's configuration.
-        This QEMU is shut down once the copy has the guest."""
+        This QEMU is shut down once the copy has the guest. A paused guest
+        stays paused; a VM echoing its console goes on in the copy."""
+        echo = self._echo is not None
+        over.setdefault("autostart", self.status() == "running")
         caps = [{"capability": k, "state": bool(v)} for k, v in (capabilities or {}).items()]
         if caps:
             self.qmp.cmd("migrate-set-capabilities", capabilities=caps)
+        t0 = time.monotonic()
         if via == "file":
             path = path or os.path.join(self.dir, "migration.bin")
             self.save(path, timeout)
+            t1 = time.monotonic()
             dest = self.clone(incoming=(f"exec:cat {path}", caps), **over)
             self.shutdown()
             dest.start()
@@ -733,10 +803,15 @@ class VM:
             dest._start_incoming_async()
             self.qmp.cmd("migrate", uri=f"unix:{sock}")
             self._wait_migration(timeout, "outgoing")
+            t1 = time.monotonic()
             dest._finish_incoming(timeout)
             self.shutdown()
         else:
             raise VMError(f"migrate: via={via!r}: want 'file' or 'unix'")
+        # Seconds to save (or, live, to send) and then to load.
+        dest.migration_seconds = (t1 - t0, time.monotonic() - t1)
+        if echo:
+            dest.echo_console()
         # The guest's state went along: keep numbering commands and
         # background jobs where this VM left off.
         dest._next_id, dest._bg = self._next_id, self._bg
@@ -757,7 +832,8 @@ class VM:
 
     def _finish_incoming(self, timeout):
         self._wait_migration(timeout, "incoming")
-        self.qmp.cmd("cont")
+        if self.autostart:
+            self.qmp.cmd("cont")
 
 
 def oneshot(prog, args=(), timeout=None, **kw):
