@@ -64,8 +64,8 @@ class QTest:
         return self.cmd(f"inl {PCI_CONFIG_DATA:#x}")
 
     def close(self):
-        try:
-            self.f.close()
-            self.conn.close()
-        except OSError:
-            pass
+        for c in (self.f, self.conn):
+            try:
+                c.close()
+            except OSError:
+                pass
