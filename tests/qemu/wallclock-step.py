@@ -5,15 +5,16 @@ once, while monotonic time goes on. The machine's clock is never
 touched: QEMU runs under libfaketime, whose offset file is rewritten to
 step QEMU's view of CLOCK_REALTIME (CLOCK_MONOTONIC is left real)."""
 import os
+import sys
 import time
 
-from tickpage_qemu import Qemu, Report, skip
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from tickpage import device_vm, report, skip_all, summary  # noqa: E402
 
 LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
 if not os.path.exists(LIB):
-    skip(f"{LIB} missing (libfaketime; run scripts/setup)")
+    skip_all(f"{LIB} missing (libfaketime; run scripts/setup)")
 
-r = Report()
 rc = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"tickpage-faketime-{os.getpid()}")
 
 
@@ -27,7 +28,7 @@ def settled(q, gen, timeout=10.0):
     """Wait for a publication with a generation other than gen."""
     deadline = time.monotonic() + timeout
     while True:
-        p = q.page()
+        p = q.device_page()
         if p.gen != gen or time.monotonic() > deadline:
             return p
         time.sleep(0.05)
@@ -36,42 +37,32 @@ def settled(q, gen, timeout=10.0):
 set_offset("+0")
 env = dict(LD_PRELOAD=LIB, FAKETIME_TIMESTAMP_FILE=rc, FAKETIME_NO_CACHE="1",
            FAKETIME_DONT_FAKE_MONOTONIC="1")
-saved = {k: os.environ.get(k) for k in env}
-os.environ.update(env)
 try:
-    q = Qemu("tickpage")
-finally:
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k)
-        else:
-            os.environ[k] = v
-try:
-    print(f"# accel {q.accel()}, BAR 0 at {q.bar():#x}")
-    time.sleep(0.5)
-    p0 = q.page()
-    time.sleep(0.3)
-    p1 = q.page()
-    r.check(p1.gen == p0.gen and p1["update_count"] > p0["update_count"],
-            f"no step, no new generation ({p1.gen})")
+    with device_vm(name="qemu-wallclock-step", env=env) as q:
+        print(f"# accel {q.accel}, BAR 0 at {q.tickpage_bar():#x}")
+        time.sleep(0.5)
+        p0 = q.device_page()
+        time.sleep(0.3)
+        p1 = q.device_page()
+        report(p1.gen == p0.gen and p1["update_count"] > p0["update_count"],
+               f"no step, no new generation ({p1.gen})")
 
-    set_offset("+30")
-    p2 = settled(q, p1.gen)
-    ahead = (p2.realtime_ns - time.time_ns()) / 1e9
-    r.check(p2.gen == p1.gen + 1, f"wall clock stepped +30 s: generation {p1.gen} -> {p2.gen}")
-    r.check(29 < ahead < 31, f"page realtime is {ahead:+.3f} s from the real clock")
-    r.check(p2.mono > p1.mono and p2.mono - p1.mono < 5e9,
-            f"monotonic went on: +{(p2.mono - p1.mono) / 1e6:.0f} ms")
+        set_offset("+30")
+        p2 = settled(q, p1.gen)
+        ahead = (p2.realtime_ns - time.time_ns()) / 1e9
+        report(p2.gen == p1.gen + 1, f"wall clock stepped +30 s: generation {p1.gen} -> {p2.gen}")
+        report(29 < ahead < 31, f"page realtime is {ahead:+.3f} s from the real clock")
+        report(p2.mono > p1.mono and p2.mono - p1.mono < 5e9,
+               f"monotonic went on: +{(p2.mono - p1.mono) / 1e6:.0f} ms")
 
-    set_offset("+0")
-    p3 = settled(q, p2.gen)
-    back = (p3.realtime_ns - time.time_ns()) / 1e9
-    r.check(p3.gen == p2.gen + 1, f"wall clock stepped back 30 s: generation {p2.gen} -> {p3.gen}")
-    r.check(abs(back) < 1, f"page realtime is {back:+.3f} s from the real clock")
-    r.check(p3.mono > p2.mono, "monotonic did not go back with the wall clock")
+        set_offset("+0")
+        p3 = settled(q, p2.gen)
+        back = (p3.realtime_ns - time.time_ns()) / 1e9
+        report(p3.gen == p2.gen + 1, f"wall clock stepped back 30 s: generation {p2.gen} -> {p3.gen}")
+        report(abs(back) < 1, f"page realtime is {back:+.3f} s from the real clock")
+        report(p3.mono > p2.mono, "monotonic did not go back with the wall clock")
 finally:
-    q.close()
     for f in (rc, rc + ".new"):
         if os.path.exists(f):
             os.unlink(f)
-r.done()
+summary()

@@ -268,15 +268,17 @@ class VM:
         a = [self.qemu, "-name", self.name,
              "-accel", self.accel, *(["-cpu", cpu] if cpu else []), "-machine", self.machine,
              "-smp", str(self.smp), "-m", str(self.mem),
-             "-nodefaults", "-display", "none", "-no-user-config", "-no-reboot",
+             "-nodefaults", "-display", "none", "-no-user-config",
              "-S",
              "-qmp", f"unix:{self.dir}/qmp.sock,server=on,wait=off",
              # ttyS0: the console, to a file. ttyS1: the command channel.
              "-chardev", f"file,id=tpvm-con,path={self.serial_path}",
              "-device", "isa-serial,chardev=tpvm-con"]
         if self.kernel:
+            # A guest kernel's reboot (a panic: panic=-1) ends QEMU. Without
+            # one, system_reset is the firmware's and must stay a reset.
             a += ["-kernel", self.kernel, "-initrd", self.initrd,
-                  "-append", self.kernel_append()]
+                  "-append", self.kernel_append(), "-no-reboot"]
         if self.use_qtest:
             a += ["-qtest", f"unix:{self.dir}/qtest.sock", "-qtest-log", "/dev/null"]
         if self.snapshots:
