@@ -14,7 +14,9 @@
 
 #include "tickpage-abi.h"
 
-#define MEMBER(f) (((struct tickpage *)0)->f)
+/* An object to name the members by: sizeof and _Generic never read it. */
+static const struct tickpage page;
+#define MEMBER(f) (page.f)
 #define IS_SIGNED(x)                                                           \
 	_Generic((x), int8_t : 1, int16_t : 1, int32_t : 1, int64_t : 1,       \
 		 default : 0)
