@@ -14,9 +14,12 @@
 
 #include "tickpage-abi.h"
 
-/* An object to name the members by: sizeof and _Generic never read it. */
-static const struct tickpage page;
-#define MEMBER(f) (page.f)
+/*
+ * An object to name the members by, declared only: sizeof and _Generic
+ * never read it, so nothing defines it.
+ */
+extern const struct tickpage abi_layout_page;
+#define MEMBER(f) (abi_layout_page.f)
 #define IS_SIGNED(x)                                                           \
 	_Generic((x), int8_t : 1, int16_t : 1, int32_t : 1, int64_t : 1,       \
 		 default : 0)
