@@ -199,9 +199,9 @@ class VM:
     On entry QEMU starts paused, QMP and the command channel connect, and
     only then do the vCPUs run, so no guest output is ever lost. On exit
     the guest powers off (QMP quit, then SIGKILL of this QEMU's PID only,
-    if it will not). If the with-block raised, or reported a FAIL with
-    tests/lib/report.py, the guest's console and the command transcript are
-    printed to stderr first (vm.dump()).
+    if it will not). If the with-block raised, or reported a FAIL through
+    the package's report(), the guest's console and the command transcript
+    are printed to stderr first (vm.dump()), and its directory is kept.
     """
 
     def __init__(self, kernel=None, initrd=None, qemu=None, devices=(), args=(),
