@@ -18,8 +18,8 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
 from . import page  # noqa: E402,F401
 from .machine import (PROJECT_QEMU, STOCK_QEMU, GuestCommandError, VM, VMError,  # noqa: E402,F401
-                      choose_accel, find_qemu, guest_kernel, host_clocks, make_initramfs,
-                      oneshot)
+                      choose_accel, device_vm, find_qemu, guest_kernel, host_clocks,
+                      make_initramfs, oneshot, project_qemu)
 from .paths import BUILD, TOP  # noqa: E402,F401
 from .publisher import Publisher, PublisherError, write_bad  # noqa: E402,F401
 from .qmp import QMPError  # noqa: E402,F401
