@@ -23,14 +23,21 @@ typedef struct {
     uint64_t bar_size;
 } Tickpage;
 
-static void tickpage_start(Tickpage *t, const char *props)
+static void tickpage_start_with(Tickpage *t, const char *args,
+                                const char *props)
 {
-    t->qts = qtest_initf("-nodefaults -device tickpage,addr=04.0%s", props);
+    t->qts = qtest_initf("-nodefaults %s -device tickpage,addr=04.0%s", args,
+                         props);
     t->bus = qpci_new_pc(t->qts, NULL);
     t->dev = qpci_device_find(t->bus, TICKPAGE_DEVFN);
     g_assert(t->dev);
     qpci_device_enable(t->dev);
     t->bar = qpci_iomap(t->dev, 0, &t->bar_size);
+}
+
+static void tickpage_start(Tickpage *t, const char *props)
+{
+    tickpage_start_with(t, "", props);
 }
 
 static void tickpage_stop(Tickpage *t)
@@ -168,12 +175,14 @@ static void test_scribble(void)
     tickpage_stop(&t);
 }
 
-static void expect_refused(const char *props, const char *message)
+static void expect_refused_with(const char *object, const char *props,
+                                const char *message)
 {
     g_autofree char *device = g_strdup_printf("tickpage%s", props);
     const char *argv[] = {
         g_getenv("QTEST_QEMU_BINARY"), "-machine", "pc", "-accel", "qtest",
-        "-display", "none", "-nodefaults", "-device", device, NULL
+        "-display", "none", "-nodefaults", "-device", device,
+        object ? "-object" : NULL, object, NULL
     };
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
@@ -190,11 +199,123 @@ static void expect_refused(const char *props, const char *message)
     g_assert(strstr(err, message));
 }
 
+static void expect_refused(const char *props, const char *message)
+{
+    expect_refused_with(NULL, props, message);
+}
+
 static void test_bad_period(void)
 {
     expect_refused(",period-ns=99999", "period-ns=99999 is out of range");
     expect_refused(",period-ns=1000000001", "is out of range");
     expect_refused(",period-ns=1ms", "period-ns");
+}
+
+/* A host page file for memdev=, filled with @page; the caller unlinks it. */
+static char *tickpage_page_file(const uint8_t *page)
+{
+    char *path = NULL;
+    int fd = g_file_open_tmp("tickpage-test-XXXXXX", &path, NULL);
+
+    g_assert(fd >= 0);
+    g_assert_cmpint(write(fd, page, TICKPAGE_PAGE_SIZE), ==,
+                    TICKPAGE_PAGE_SIZE);
+    close(fd);
+    return path;
+}
+
+static void tickpage_read_file(const char *path, uint8_t *page)
+{
+    int fd = open(path, O_RDONLY);
+
+    g_assert(fd >= 0);
+    g_assert_cmpint(read(fd, page, TICKPAGE_PAGE_SIZE), ==,
+                    TICKPAGE_PAGE_SIZE);
+    close(fd);
+}
+
+/*
+ * memdev=: BAR 0 is the host's page, live and read-only. The device
+ * publishes nothing, and no guest write reaches the file.
+ */
+static void test_shared_page(void)
+{
+    const uint64_t forged = 0x0123456789abcdefULL;
+    uint8_t host[TICKPAGE_PAGE_SIZE], bar[TICKPAGE_PAGE_SIZE];
+    uint8_t now[TICKPAGE_PAGE_SIZE];
+    g_autofree char *path = NULL;
+    g_autofree char *args = NULL;
+    uint64_t mono = 0x1122334455667788ULL;
+    Tickpage t;
+    char *qtree;
+    size_t i;
+    int fd;
+
+    for (i = 0; i < sizeof(host); i++) {
+        host[i] = i * 7 + 3;
+    }
+    path = tickpage_page_file(host);
+    args = g_strdup_printf("-object memory-backend-file,id=tp,share=on,"
+                           "readonly=on,mem-path=%s,size=4096", path);
+    tickpage_start_with(&t, args, ",memdev=tp");
+    g_assert_cmpuint(t.bar_size, ==, TICKPAGE_PAGE_SIZE);
+    qpci_memread(t.dev, t.bar, 0, bar, sizeof(bar));
+    g_assert_cmpmem(bar, sizeof(bar), host, sizeof(host));
+
+    /* The publisher's next write shows through at once. */
+    fd = open(path, O_WRONLY);
+    g_assert(fd >= 0);
+    g_assert_cmpint(pwrite(fd, &mono, sizeof(mono), 64), ==, sizeof(mono));
+    close(fd);
+    memcpy(host + 64, &mono, sizeof(mono));
+    g_assert_cmphex(qpci_io_readq(t.dev, t.bar, 64), ==, mono);
+
+    /* Guest writes and time going by change nothing. */
+    memset(bar, 0xa5, sizeof(bar));
+    qpci_memwrite(t.dev, t.bar, 0, bar, sizeof(bar));
+    for (i = 0; i < sizeof(bar); i += 8) {
+        qpci_io_writeq(t.dev, t.bar, i, forged);
+    }
+    qtest_clock_step(t.qts, 20 * TICKPAGE_PERIOD_DEFAULT_NS);
+    tickpage_read_file(path, now);
+    g_assert_cmpmem(now, sizeof(now), host, sizeof(host));
+    qpci_memread(t.dev, t.bar, 0, bar, sizeof(bar));
+    g_assert_cmpmem(bar, sizeof(bar), host, sizeof(host));
+
+    qtree = qtest_hmp(t.qts, "info qtree");
+    g_assert(strstr(qtree, "dev: tickpage"));
+    g_assert(strstr(qtree, "memdev = \"tp\""));
+    g_free(qtree);
+    tickpage_stop(&t);
+    unlink(path);
+}
+
+static void test_bad_memdev(void)
+{
+    uint8_t zero[TICKPAGE_PAGE_SIZE] = { 0 };
+    g_autofree char *path = tickpage_page_file(zero);
+    const char *ro = "must be a memory-backend-file with share=on,readonly=on";
+    g_autofree char *writable = g_strdup_printf(
+        "memory-backend-file,id=tp,share=on,mem-path=%s,size=4096", path);
+    g_autofree char *private = g_strdup_printf(
+        "memory-backend-file,id=tp,readonly=on,mem-path=%s,size=4096", path);
+    g_autofree char *small = g_strdup_printf(
+        "memory-backend-file,id=tp,share=on,readonly=on,mem-path=%s,"
+        "size=1024", path);
+    g_autofree char *good = g_strdup_printf(
+        "memory-backend-file,id=tp,share=on,readonly=on,mem-path=%s,"
+        "size=4096", path);
+
+    expect_refused_with(writable, ",memdev=tp", ro);
+    expect_refused_with(private, ",memdev=tp", ro);
+    expect_refused_with("memory-backend-ram,id=tp,size=4096", ",memdev=tp",
+                        ro);
+    expect_refused_with(small, ",memdev=tp", "is 1024 bytes");
+    expect_refused_with(good, ",memdev=tp,period-ns=500000",
+                        "period-ns has no effect with memdev");
+    expect_refused_with(good, ",memdev=nosuch",
+                        "memdev 'nosuch' is not a memory backend object");
+    unlink(path);
 }
 
 int main(int argc, char **argv)
@@ -206,6 +327,8 @@ int main(int argc, char **argv)
     qtest_add_func("/tickpage/guest-write", test_guest_write);
     qtest_add_func("/tickpage/scribble", test_scribble);
     qtest_add_func("/tickpage/bad-period", test_bad_period);
+    qtest_add_func("/tickpage/shared-page", test_shared_page);
+    qtest_add_func("/tickpage/bad-memdev", test_bad_memdev);
 
     return g_test_run();
 }

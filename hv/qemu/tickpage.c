@@ -1,10 +1,13 @@
 /*
  * tickpage: a PCI device whose memory BAR is a guest time page.
  *
- * The page layout is the tickpage ABI (standard-headers/tickpage); it is
- * written only through the imported page writer (tickpage-writer.c),
- * which this file adapts to QEMU: it owns the page memory, samples the
- * clocks and decides when to publish. See docs/specs/tickpage.rst.
+ * The page layout is the tickpage ABI (standard-headers/tickpage). In
+ * its own mode the device publishes the page: it is written only through
+ * the imported page writer (tickpage-writer.c), which this file adapts
+ * to QEMU: it owns the page memory, samples the clocks and decides when
+ * to publish. With memdev=ID the BAR is a read-only view of a host page
+ * that someone else (tickpaged) publishes for every VM on the host, and
+ * the device does nothing but map it. See docs/specs/tickpage.rst.
  *
  * Copyright (c) 2026 tickpage developers
  *
@@ -20,6 +23,7 @@
 #include "hw/qdev-properties.h"
 #include "hw/resettable.h"
 #include "migration/vmstate.h"
+#include "sysemu/hostmem.h"
 #include "sysemu/runstate.h"
 #include "qom/object.h"
 #include "trace.h"
@@ -44,6 +48,12 @@ struct TickpageState {
 
     /* Properties. */
     uint64_t period_ns;
+    /*
+     * A string rather than a link, so that "info qtree" shows the mode
+     * (it prints no link). Mapping the backend makes object-del refuse it.
+     */
+    char *memdev;
+    HostMemoryBackend *hostmem;
 
     /* Next absolute QEMU_CLOCK_VIRTUAL deadline of the publish timer. */
     int64_t deadline;
@@ -212,6 +222,9 @@ static int tickpage_pre_save(void *opaque)
 {
     TickpageState *s = opaque;
 
+    if (s->hostmem) {
+        return 0;
+    }
     s->mig_generation = s->writer.generation;
     s->mig_monotonic_ns = s->writer.monotonic_ns;
     return 0;
@@ -227,6 +240,11 @@ static int tickpage_post_load(void *opaque, int version_id)
 {
     TickpageState *s = opaque;
     uint64_t gen = MAX(s->mig_generation, s->writer.generation);
+
+    /* A shared page is the destination host's: nothing to carry over. */
+    if (s->hostmem) {
+        return 0;
+    }
 
     /* Restarts the writer's monotonic clamp: the floor below replaces it. */
     tickpage_writer_init(&s->writer, s->page, s->period_ns,
@@ -253,11 +271,69 @@ static const VMStateDescription vmstate_tickpage = {
     },
 };
 
+/*
+ * memdev=ID: map the host's shared page read-only as BAR 0. Its memory is
+ * not registered for migration, so an incoming VM sees the destination
+ * host's page, and its new generation, and realigns.
+ */
+static void tickpage_realize_shared(TickpageState *s, Error **errp)
+{
+    const char *id = s->memdev;
+    Object *obj = object_resolve_path_component(object_get_objects_root(),
+                                                id);
+    HostMemoryBackend *backend;
+    MemoryRegion *mr;
+
+    if (s->period_ns != TICKPAGE_PERIOD_DEFAULT_NS) {
+        error_setg(errp, "period-ns has no effect with memdev: the page is"
+                   " published, at its own period, by whoever writes"
+                   " memdev '%s'", id);
+        return;
+    }
+    if (!obj || !object_dynamic_cast(obj, TYPE_MEMORY_BACKEND)) {
+        error_setg(errp, "memdev '%s' is not a memory backend object", id);
+        return;
+    }
+    backend = MEMORY_BACKEND(obj);
+    mr = host_memory_backend_get_memory(backend);
+    if (host_memory_backend_is_mapped(backend)) {
+        error_setg(errp, "memdev '%s' is already in use by another device",
+                   id);
+        return;
+    }
+    if (!memory_region_is_rom(mr) ||
+        !object_property_get_bool(obj, "share", &error_abort)) {
+        error_setg(errp, "memdev '%s' must be a memory-backend-file with"
+                   " share=on,readonly=on: a guest must not write the page"
+                   " every VM reads", id);
+        return;
+    }
+    if (memory_region_size(mr) < TICKPAGE_PAGE_SIZE) {
+        error_setg(errp, "memdev '%s' is %" PRIu64 " bytes: the time page"
+                   " needs %u", id, memory_region_size(mr),
+                   TICKPAGE_PAGE_SIZE);
+        return;
+    }
+
+    s->hostmem = backend;
+    host_memory_backend_set_mapped(backend, true);
+    memory_region_init_alias(&s->bar, OBJECT(s), "tickpage-shared-page", mr,
+                             0, TICKPAGE_PAGE_SIZE);
+    pci_register_bar(PCI_DEVICE(s), 0,
+                     PCI_BASE_ADDRESS_SPACE_MEMORY |
+                     PCI_BASE_ADDRESS_MEM_PREFETCH |
+                     PCI_BASE_ADDRESS_MEM_TYPE_64, &s->bar);
+}
+
 static void tickpage_realize(PCIDevice *pdev, Error **errp)
 {
     ERRP_GUARD();
     TickpageState *s = TICKPAGE(pdev);
 
+    if (s->memdev) {
+        tickpage_realize_shared(s, errp);
+        return;
+    }
     if (s->period_ns < TICKPAGE_PERIOD_MIN_NS ||
         s->period_ns > TICKPAGE_PERIOD_MAX_NS) {
         error_setg(errp, "period-ns=%" PRIu64 " is out of range: it must be"
@@ -299,6 +375,10 @@ static void tickpage_exit(PCIDevice *pdev)
 {
     TickpageState *s = TICKPAGE(pdev);
 
+    if (s->hostmem) {
+        host_memory_backend_set_mapped(s->hostmem, false);
+        return;
+    }
     qemu_del_vm_change_state_handler(s->vm_state);
     timer_free(s->timer);
     /* Tell any reader that still holds a mapping to fall back. */
@@ -313,6 +393,9 @@ static void tickpage_reset_hold(Object *obj)
 {
     TickpageState *s = TICKPAGE(obj);
 
+    if (s->hostmem) {
+        return;
+    }
     tickpage_publish_now(s, 0, false, NULL);
     tickpage_arm(s, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
 }
@@ -320,6 +403,7 @@ static void tickpage_reset_hold(Object *obj)
 static Property tickpage_properties[] = {
     DEFINE_PROP_UINT64("period-ns", TickpageState, period_ns,
                        TICKPAGE_PERIOD_DEFAULT_NS),
+    DEFINE_PROP_STRING("memdev", TickpageState, memdev),
     DEFINE_PROP_END_OF_LIST(),
 };
 
@@ -341,6 +425,9 @@ static void tickpage_class_init(ObjectClass *klass, void *data)
     device_class_set_props(dc, tickpage_properties);
     object_class_property_set_description(klass, "period-ns",
         "publication period in ns, 100000..1000000000");
+    object_class_property_set_description(klass, "memdev",
+        "id of a read-only memory-backend-file (tickpaged's page) to map"
+        " instead of publishing a page of the device's own");
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
 }
 
