@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 """End-to-end tests of tickpage.ko, libtickpage and tickpage-check in
-booted guests (tests/vm/vm.py), in both host modes:
+booted guests (tests/lib/tickpage), in each host mode:
 
   ivshmem   tickpaged writes the page into a shared-memory file that
             stock QEMU maps into the guest with ivshmem-plain
   device    the project's QEMU (build/qemu/) with -device tickpage
+  shared    the project's QEMU mapping tickpaged's page read-only:
+            -device tickpage,memdev=ID
 
-Usage: tests/guest/e2e.py SCENARIO [--mode ivshmem|device]
+Usage: tests/guest/e2e.py SCENARIO [--mode ivshmem|device|shared]
 Scenarios: basic, pause, migrate, restart, refuse, unplug, modload,
 step (host wall-clock step, simulated in tickpaged), torture (100 us),
 slow (100 ms).
@@ -100,7 +102,7 @@ class Env:
         self.work = tempfile.mkdtemp(prefix="tickpage-e2e-")
         self.initrd = initramfs(self.work)
         self.shm = f"/dev/shm/tickpage-e2e-{os.getpid()}"
-        self.pub = Publisher(self.shm) if mode == "ivshmem" else None
+        self.pub = Publisher(self.shm) if mode in ("ivshmem", "shared") else None
         self.args = []
         self.devices = []
         self.qemu = None
@@ -110,6 +112,12 @@ class Env:
             bus = "rp1"
         if mode == "ivshmem":
             self.args += ivshmem_args(self.shm, "tp0", bus, master=master)
+        elif mode == "shared":
+            # The project's device mapping tickpaged's page read-only.
+            self.qemu = PROJECT_QEMU
+            self.args += ["-object", "memory-backend-file,id=mem-tp0,share=on,readonly=on,"
+                          f"mem-path={self.shm},size=4096"]
+            self.devices.append("tickpage,id=tp0,memdev=mem-tp0" + (f",bus={bus}" if bus else ""))
         else:
             self.qemu = PROJECT_QEMU
             self.devices.append("tickpage,id=tp0" + (f",bus={bus}" if bus else ""))
@@ -260,7 +268,7 @@ def migrate(env):
 
 
 def restart(env):
-    if env.mode != "ivshmem":
+    if env.mode == "device":
         skip("restart: the publisher is QEMU itself in device mode")
         return
     with env.vm(name="restart") as vm:
@@ -341,7 +349,10 @@ def unplug(env):
         report(sysfs(vm, "status") == "absent", "status absent after unplug")
         run_check(vm, "after unplug", "--absent")
         # Plug it back: the reader's old mapping faults in the new page.
-        if env.mode == "ivshmem":
+        if env.mode == "shared":
+            # Unplug unmapped the backend: the same one maps again.
+            vm.device_add("tickpage", "tp0", bus="rp1", memdev="mem-tp0")
+        elif env.mode == "ivshmem":
             # A fresh backend: QEMU 7.2 aborts (qemu_ram_set_idstr
             # assertion) when ivshmem-plain is re-added on the memdev of
             # the device just removed.
@@ -377,8 +388,8 @@ def page_realtime(vm):
 def step(env):
     """A host wall-clock step (simulated in tickpaged, never on this
     machine): realtime steps with a new generation, monotonic does not."""
-    if env.mode != "ivshmem" or not os.access(TICKPAGED_TEST, os.X_OK):
-        skip("step: needs tickpaged-test's --test-wall-offset-file (ivshmem mode)")
+    if env.mode == "device" or not os.access(TICKPAGED_TEST, os.X_OK):
+        skip("step: needs tickpaged-test's --test-wall-offset-file (ivshmem or shared mode)")
         return
     with env.vm(name="step") as vm:
         gen0 = int(sysfs(vm, "generation"))
@@ -459,12 +470,12 @@ SCENARIOS = dict(basic=basic, pause=pause, migrate=migrate, restart=restart,
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("scenario", choices=sorted(SCENARIOS))
-    ap.add_argument("--mode", choices=("ivshmem", "device"), default="ivshmem")
+    ap.add_argument("--mode", choices=("ivshmem", "device", "shared"), default="ivshmem")
     a = ap.parse_args()
     for f in (KO, CHECK, PRELOAD, PROBE, TESTPUB, TICKPAGED):
         if not os.path.exists(f):
             skip_all(f"{f} not built (make check builds it)")
-    if a.mode == "device" and not os.access(PROJECT_QEMU, os.X_OK):
+    if a.mode in ("device", "shared") and not os.access(PROJECT_QEMU, os.X_OK):
         skip_all(f"device mode needs the project's QEMU ({PROJECT_QEMU})")
     env = Env(a.mode, hotplug=a.scenario == "unplug", master=a.scenario == "migrate")
     t0 = time.monotonic()
