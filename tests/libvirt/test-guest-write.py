@@ -5,8 +5,10 @@
 Usage: tests/libvirt/test-guest-write.py
 
 tickpaged publishes one page; two TCG guests, A and B, are made from a
-plain domain by scripts/tickpage-virt-xml with no --mode (its default),
-and run by the real libvirt daemon (started as test-daemon.py does).
+plain domain by scripts/tickpage-virt-xml with no --mode (its default;
+--shmem-name gives the test a file of its own in /dev/shm rather than
+the host tickpaged's), and run by the real libvirt daemon (started as
+test-daemon.py does).
 
   B   runs tp-watch: every 100 ms a line with the page's coarse
       monotonic time through /dev/tickpage and the page's realtime.
@@ -22,9 +24,11 @@ file every 20 ms: the magic must stay right, realtime within 1 s of the
 host's CLOCK_REALTIME, monotonic within 1 s of its CLOCK_MONOTONIC and
 the generation unchanged. From A's first store on, 90% of B's lines
 must be served by the page (the driver may fall back for a moment), the
-page's realtime in every one that read it within 2 s of the host's
-clock when the line arrived, and coarse monotonic as test-daemon.py
-checks it.
+page's realtime in every one that read it within 5 s of the host's
+clock when the line arrived (B's vCPU waits for A's: lines have arrived
+half a second late), and the page's coarse monotonic never back, never
+ahead of the guest's fine clock and never 5 s behind it. A forgery is
+off by years.
 
 With a guest-writable default (libvirt's <shmem>) A's first store lands
 in the host's file and the checks above fail; with the read-only
@@ -55,7 +59,7 @@ ATTACK = os.path.join(td.BUILD, "libvirt", "tp-attack")
 ATTACK_SECONDS, ATTACK_INTERVAL_MS = 5, 50
 SAMPLE_S = 0.02
 HOST_SLACK_NS = 1_000_000_000    # the host's file against the host's clocks
-GUEST_SLACK_NS = 2_000_000_000   # B's line against the host's clock on arrival
+GUEST_SLACK_NS = 5_000_000_000   # B's line against the host's clock on arrival
 WATCH_RT = re.compile(r" rt=(\d+)\.(\d{9})")
 QEMU_NS = "http://libvirt.org/schemas/domain/qemu/1.0"
 
@@ -309,9 +313,27 @@ def check_run(xml_a, xml_b, name_a, name_b, wd_a, wd_b, shm):
            f"guest B: page realtime within {GUEST_SLACK_NS // 10**9} s of the host's clock "
            f"on arrival in all {len(read)} reads of the page ({len(off)} not; "
            f"worst {worst / 1e9:+.3f} s)")
+    # Monotonic: a forged page would show as seconds (here 146 years)
+    # off, or as time going back. Lag bounds as tight as test-daemon.py's
+    # do not belong here: A's vCPU spins on a 2-core host, and B's reads
+    # lag by however long its vCPU waits for one.
     keys = ("n", "fine0", "page", "app", "fine", "gen", "upd", "period", "st")
-    td.check_segment([dict(zip(keys, map(int, a[2].groups()))) for a in after],
-                     "guest B from A's first write on")
+    lines = [dict(zip(keys, map(int, a[2].groups()))) for a in after]
+    back = ahead = far = 0
+    last, worst = None, 0
+    for l in lines:
+        if l["page"] < 0:
+            continue
+        back += last is not None and l["page"] < last
+        ahead += l["page"] > l["fine"]
+        lag = l["fine0"] - l["page"]
+        worst = max(worst, lag)
+        far += lag > GUEST_SLACK_NS
+        last = l["page"]
+    report(lines and back == ahead == far == 0,
+           f"guest B: coarse monotonic from the page never went back ({back}), never "
+           f"ahead of the fine clock ({ahead}), never {GUEST_SLACK_NS // 10**9} s behind "
+           f"it ({far}); worst lag {worst / 1e6:.3f} ms")
 
 
 def main():
