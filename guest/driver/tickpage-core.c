@@ -296,8 +296,11 @@ static void tickpage_unbind(void *data)
 	/*
 	 * User mappings still point at the page, which devres unmaps next
 	 * and the bus may remove: zap them, so that the next access faults
-	 * in the all-zero page and readers fall back.
+	 * in the all-zero page and readers fall back. The vDSO's slot first:
+	 * this action was registered at bind, so it runs before the unmap
+	 * however late the vDSO took the page.
 	 */
+	tickpage_vdso_unbind(td);
 	tickpage_chardev_zap();
 	dev_info(td->dev, "time page released\n");
 }

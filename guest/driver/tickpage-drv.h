@@ -53,4 +53,18 @@ extern const struct attribute_group *tickpage_sysfs_groups[];
 int tickpage_pci_register(void);
 void tickpage_pci_unregister(void);
 
+/*
+ * The built-in driver hands its page to the vDSO (tickpage-vdso.c, in
+ * the kernel series) and must take it back before the page is unmapped:
+ * the unbind calls this, from the devres action registered at bind. The
+ * out-of-tree module has no vDSO to tell.
+ */
+#if IS_ENABLED(CONFIG_TICKPAGE) && !defined(MODULE)
+void tickpage_vdso_unbind(struct tickpage_dev *td);
+#else
+static inline void tickpage_vdso_unbind(struct tickpage_dev *td)
+{
+}
+#endif
+
 #endif /* TICKPAGE_DRV_H */
