@@ -98,10 +98,10 @@ void vdso_load(const char *path, struct vdso_img *img)
 	if (mprotect(img->text, text_len, PROT_READ | PROT_EXEC))
 		die("cannot make the text executable");
 
-	img->vd = (struct vd *)(base + vd_off);
-	img->timens = (struct vd *)(base + ns_off);
+	img->vd = (struct vd *)(void *)(base + vd_off);
+	img->timens = (struct vd *)(void *)(base + ns_off);
 	img->tp = tp_off == -1 ? NULL :
-		  (struct tickpage *)(base + (tp_off - vvar_start));
+		  (struct tickpage *)(void *)(base + (tp_off - vvar_start));
 	img->gettime = (vdso_clock_fn)(void *)(img->text +
 		need(f, (size_t)st.st_size, "__vdso_clock_gettime"));
 	img->getres = (vdso_clock_fn)(void *)(img->text +
