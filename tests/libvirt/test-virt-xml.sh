@@ -156,6 +156,9 @@ check "shmem-ro: no <shmem>, emulator left alone" \
 	test "$(xp "$out" "count(//shmem)")/$(xp "$out" "/domain/devices/emulator")" = 0//usr/bin/qemu-system-x86_64
 $TOOL --mode=shmem-writable --shmem-name=tp-ro "$out" >/dev/null 2>"$work/err"
 check "shmem-ro then shmem-writable on the same file: refused" grep -q "already maps /dev/shm/tp-ro" "$work/err"
+$TOOL --mode=shmem-writable "$work/default.xml" >/dev/null 2>"$work/err"
+check "the default then shmem-writable (another file): refused, one page a domain" \
+	grep -q "already has '-device ivshmem-plain,id=tickpage," "$work/err"
 
 # ---- --in-place --------------------------------------------------------
 cp $X/plain.xml "$work/inplace.xml"
