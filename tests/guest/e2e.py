@@ -12,7 +12,8 @@ booted guests (tests/lib/tickpage), in each host mode:
 Usage: tests/guest/e2e.py SCENARIO [--mode ivshmem|device|shared]
 Scenarios: basic, pause, migrate, restart, refuse, unplug, modload,
 step (host wall-clock step, simulated in tickpaged), torture (100 us),
-slow (100 ms).
+slow (100 ms), crosshost (20 migrations between two tickpaged pages,
+shared mode).
 One PASS/FAIL/SKIP line per check, exit 0/1/77 (tests/run).
 """
 import argparse
@@ -267,6 +268,57 @@ def migrate(env):
         vm.shutdown()
 
 
+def crosshost(env, n=20):
+    """Migration between two hosts, on one machine: host B is a second
+    tickpaged on its own file, with its own generation and (where the test
+    build can) a monotonic clock 1000 s ahead. The guest, with a reader
+    running, goes A -> B -> A ... N times: monotonic never back and never
+    ahead of the guest's own, and each landing serves the new host's page
+    again."""
+    if env.mode != "shared":
+        skip("crosshost: needs the shared-page device (each host its own page)")
+        return
+    shm_b = env.shm + "-b"
+    extra = []
+    if "--test-mono-offset" in subprocess.run([TICKPAGED_TEST, "--help"],
+                                              capture_output=True, text=True).stdout:
+        extra = ["--test-mono-offset=+1000s"]
+    pub_b = Publisher(shm_b, binary=TICKPAGED_TEST, extra=extra)
+    pub_b.start()
+    hosts = [env.args, [a.replace(f"mem-path={env.shm},", f"mem-path={shm_b},")
+                        for a in env.args]]
+    vm = env.vm(name="crosshost")
+    vm.start()
+    try:
+        h = vm.spawn(f"tickpage-check --reader={n * 4000}")
+        time.sleep(1)
+        gens, waits, bad = [int(sysfs(vm, "generation"))], [], 0
+        for i in range(n):
+            mig = os.path.join(env.work, "migration.bin")
+            vm = vm.migrate(path=mig, name=f"crosshost{i + 1}", args=hosts[(i + 1) % 2])
+            t0 = time.monotonic()
+            while True:
+                st, gen = sysfs(vm, "status"), int(sysfs(vm, "generation"))
+                if (st == "ok" and gen != gens[-1]) or time.monotonic() - t0 > 10:
+                    break
+                time.sleep(0.02)
+            waits.append(time.monotonic() - t0)
+            bad += st != "ok" or gen == gens[-1]
+            gens.append(gen)
+        log(f"generations {gens[:4]}..., page served again after "
+            f"{min(waits):.2f}..{max(waits):.2f} s (median {sorted(waits)[n // 2]:.2f} s)")
+        report(bad == 0, f"{n} landings on the other host: each served its page, "
+               f"a new generation, within {max(waits):.2f} s ({bad} not)")
+        rc, out = vm.reap(h, n * 4 + 120)
+        print("    " + out.replace("\n", "\n    "))
+        report(rc == 0, f"reader across {n} cross-host migrations: monotonic never back, never ahead")
+        run_check(vm, "after the last landing", f"--duration=1000 --slack-us={slack_us(vm)}")
+        dmesg_clean(vm, "crosshost")
+    finally:
+        vm.shutdown()
+        pub_b.close()
+
+
 def restart(env):
     if env.mode == "device":
         skip("restart: the publisher is QEMU itself in device mode")
@@ -464,7 +516,7 @@ def modload(env, n=100):
 
 SCENARIOS = dict(basic=basic, pause=pause, migrate=migrate, restart=restart,
                  refuse=refuse, unplug=unplug, modload=modload, step=step,
-                 torture=torture, slow=slow)
+                 torture=torture, slow=slow, crosshost=crosshost)
 
 
 def main():
