@@ -43,6 +43,13 @@
 #define TICKPAGED_SAMPLE_BRACKET_NS	20000ll
 #define TICKPAGED_SAMPLE_TRIES		4
 
+/*
+ * The step-watch thread only blocks in read() and re-arms a timer. The
+ * default stack (RLIMIT_STACK, 8 MiB) would be locked whole by
+ * --sched=fifo's mlockall(), and exceed the default RLIMIT_MEMLOCK alone.
+ */
+#define TICKPAGED_HELPER_STACK		(64 * 1024)
+
 static unsigned int tickpaged_steps;	/* bumped by the cancel thread */
 
 static int64_t ts_ns(const struct timespec *ts)
@@ -132,6 +139,7 @@ int tickpaged_clock_init(struct tickpaged_clock *c, const char *offset_file)
 {
 	static int fd;
 	sigset_t all, old;
+	pthread_attr_t attr;
 	pthread_t th;
 	int err;
 
@@ -157,7 +165,13 @@ int tickpaged_clock_init(struct tickpaged_clock *c, const char *offset_file)
 	/* Signals are for the main loop: the helper never takes them. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	err = pthread_create(&th, NULL, cancel_thread, &fd);
+	err = pthread_attr_init(&attr);
+	if (!err)
+		err = pthread_attr_setstacksize(&attr, TICKPAGED_HELPER_STACK);
+	if (!err) {
+		err = pthread_create(&th, &attr, cancel_thread, &fd);
+		pthread_attr_destroy(&attr);
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
 		tickpaged_err("warning: no step-watch thread (%s)",

@@ -7,12 +7,16 @@
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tickpaged.h"
+
+#define TICKPAGED_STR_(x)	#x
+#define TICKPAGED_STR(x)	TICKPAGED_STR_(x)
 
 static const char tickpaged_help[] =
 "NAME\n"
@@ -62,6 +66,18 @@ static const char tickpaged_help[] =
 "                          from the current generation's counts as a\n"
 "                          wall-clock step; the page's realtime stays\n"
 "                          within DUR of the host's (default 1ms)\n"
+"        --sched=POLICY    how the publishing thread is scheduled:\n"
+"                          other (default): as tickpaged was started\n"
+"                          (normally SCHED_OTHER; the unit's\n"
+"                          CPUSchedulingPolicy= or chrt may set it);\n"
+"                          fifo[:PRIO]: SCHED_FIFO at PRIO, 1..99\n"
+"                          (default "
+	TICKPAGED_STR(TICKPAGED_SCHED_PRIO_DEFAULT)
+	") and memory locked, so that\n"
+"                          ticks stay on time on a busy host.\n"
+"                          Without the privilege (CAP_SYS_NICE or\n"
+"                          RLIMIT_RTPRIO) tickpaged says so once and\n"
+"                          publishes at normal priority\n"
 "    -q, --quiet           log nothing but errors\n"
 #ifdef TICKPAGED_TEST_HOOKS
 "        --test-wall-offset-file=FILE\n"
@@ -94,6 +110,7 @@ static const char tickpaged_help[] =
 "EXAMPLES\n"
 "    tickpaged\n"
 "    tickpaged --period=4ms\n"
+"    tickpaged --sched=fifo:10\n"
 "    tickpaged --size=1M --mode=0660 --group=libvirt-qemu /dev/shm/tickpage\n"
 "                          (for libvirt's <shmem>, docs/libvirt.md)\n";
 
@@ -246,7 +263,53 @@ static int parse_size(const char *arg, uint64_t *size)
 	return 0;
 }
 
-enum { OPT_STEP_THRESHOLD = 256, OPT_TEST_WALL_OFFSET_FILE };
+/*
+ * "other", "fifo" or "fifo:PRIO". No rr: one publishing thread has no
+ * peer at its priority to share a time slice with.
+ */
+static int parse_sched(const char *arg, int *policy, int *prio)
+{
+	const char *p;
+	char *end;
+	long v;
+
+	if (!strcmp(arg, "other")) {
+		*policy = SCHED_OTHER;
+		*prio = 0;
+		return 0;
+	}
+	if (!strcmp(arg, "fifo")) {
+		*policy = SCHED_FIFO;
+		*prio = TICKPAGED_SCHED_PRIO_DEFAULT;
+		return 0;
+	}
+	if (strncmp(arg, "fifo:", 5)) {
+		tickpaged_err("--sched: '%s' is not a policy (other, fifo or fifo:PRIO)",
+			      arg);
+		return TICKPAGED_EXIT_USAGE;
+	}
+	p = arg + 5;
+	errno = 0;
+	v = strtol(p, &end, 10);
+	/* Digits only: strtol() would take " 5", "+5" and "0x5" too. */
+	if (*p < '0' || *p > '9' || *end || errno ||
+	    v < sched_get_priority_min(SCHED_FIFO) ||
+	    v > sched_get_priority_max(SCHED_FIFO)) {
+		tickpaged_err("--sched: '%s': the SCHED_FIFO priority must be a number from %d to %d",
+			      arg, sched_get_priority_min(SCHED_FIFO),
+			      sched_get_priority_max(SCHED_FIFO));
+		return TICKPAGED_EXIT_USAGE;
+	}
+	*policy = SCHED_FIFO;
+	*prio = (int)v;
+	return 0;
+}
+
+enum {
+	OPT_STEP_THRESHOLD = 256,
+	OPT_SCHED,
+	OPT_TEST_WALL_OFFSET_FILE,
+};
 
 int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
 {
@@ -256,6 +319,7 @@ int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
 		{ "size", required_argument, NULL, 's' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "step-threshold", required_argument, NULL, OPT_STEP_THRESHOLD },
+		{ "sched", required_argument, NULL, OPT_SCHED },
 		{ "quiet", no_argument, NULL, 'q' },
 #ifdef TICKPAGED_TEST_HOOKS
 		{ "test-wall-offset-file", required_argument, NULL,
@@ -272,6 +336,7 @@ int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
 		.mode = 0640,
 		.path = TICKPAGED_DEFAULT_PATH,
 		.size = TICKPAGE_PAGE_SIZE,
+		.sched_policy = SCHED_OTHER,
 	};
 
 	/* getopt's own messages would not be one "tickpaged: " line. */
@@ -303,6 +368,10 @@ int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
 			err = parse_dur_opt("step-threshold", optarg, 10000ull,
 					    10000000000ull,
 					    &o->step_threshold_ns);
+			break;
+		case OPT_SCHED:
+			err = parse_sched(optarg, &o->sched_policy,
+					  &o->sched_prio);
 			break;
 		case 'q':
 			o->quiet = true;

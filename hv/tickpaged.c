@@ -154,6 +154,7 @@ int main(int argc, char **argv)
 {
 	struct tickpaged_opts o;
 	struct tickpaged_state st = { .o = &o };
+	char sched[64];
 	int ret;
 
 	ret = tickpaged_parse_args(argc, argv, &o);
@@ -169,14 +170,19 @@ int main(int argc, char **argv)
 		return TICKPAGED_EXIT_RUNTIME;
 	if (tickpaged_page_open(&st.pg, &o))
 		return TICKPAGED_EXIT_RUNTIME;
+	/*
+	 * After the helper thread exists (it keeps the policy we were
+	 * started with) and the page is mapped (mlockall() locks it too).
+	 */
+	tickpaged_sched_setup(&o, sched, sizeof(sched));
 
 	tickpage_writer_init(&st.w, st.pg.tp, o.period_ns, 0, st.pg.generation);
 	st.seen_steps = tickpaged_clock_steps();
 	publish(&st, false);
 	if (!o.quiet)
-		tickpaged_err("publishing %s every %" PRIu64 " ns, generation %" PRIu64 "%s",
+		tickpaged_err("publishing %s every %" PRIu64 " ns, generation %" PRIu64 "%s, %s",
 			      o.path, o.period_ns, st.pg.generation,
-			      st.pg.continued ? " (continued)" : "");
+			      st.pg.continued ? " (continued)" : "", sched);
 
 	run(&st);
 

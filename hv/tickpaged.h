@@ -33,6 +33,14 @@
 #define TICKPAGED_RUNTIME_DIR	"/run/tickpage"
 #define TICKPAGED_DEFAULT_PATH	TICKPAGED_RUNTIME_DIR "/page"
 
+/*
+ * --sched=fifo without a priority. Any real-time priority runs ahead of
+ * every SCHED_OTHER task, which is all a tick needs; 10 stays below the
+ * threaded interrupt handlers (SCHED_FIFO 50), so that a tick never
+ * holds off a disk or a NIC.
+ */
+#define TICKPAGED_SCHED_PRIO_DEFAULT	10
+
 /* Exit codes: bad usage is told apart from a failure at run time. */
 #define TICKPAGED_EXIT_RUNTIME	1
 #define TICKPAGED_EXIT_USAGE	2
@@ -55,6 +63,8 @@ struct tickpaged_opts {
 	gid_t gid;
 	bool group_set;
 	bool quiet;
+	int sched_policy;		/* SCHED_OTHER: as started; SCHED_FIFO */
+	int sched_prio;			/* SCHED_FIFO's, 1..99 */
 	/* Test build only (TICKPAGED_TEST_HOOKS), else NULL: see tickpaged-clock.c */
 	const char *wall_offset_file;
 };
@@ -78,6 +88,10 @@ int tickpaged_clock_reload(struct tickpaged_clock *c);
 void tickpaged_clock_sample(const struct tickpaged_clock *c,
 			    struct tickpage_sample *s);
 unsigned int tickpaged_clock_steps(void);
+
+/* tickpaged-sched.c */
+void tickpaged_sched_setup(const struct tickpaged_opts *o, char *what,
+			   size_t len);
 
 /* tickpaged-page.c */
 struct tickpaged_page {

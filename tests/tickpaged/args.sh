@@ -40,6 +40,14 @@ expect 2 "size not a power of two" --size=12K "$dir/p"
 expect 2 "size above 64M" --size=128M "$dir/p"
 expect 2 "mode that is not octal" --mode=0999 "$dir/p"
 expect 2 "unknown group" --group=no-such-group-tickpage "$dir/p"
+expect 2 "sched policy that is not one" --sched=rr "$dir/p"
+expect 2 "sched policy empty" --sched= "$dir/p"
+expect 2 "sched other with a priority" --sched=other:5 "$dir/p"
+expect 2 "sched fifo priority 0" --sched=fifo:0 "$dir/p"
+expect 2 "sched fifo priority 100" --sched=fifo:100 "$dir/p"
+expect 2 "sched fifo priority not a number" --sched=fifo:high "$dir/p"
+expect 2 "sched fifo priority missing" --sched=fifo: "$dir/p"
+expect 2 "sched fifo priority with a sign" --sched=fifo:+5 "$dir/p"
 # The clock seam is the test build's (tickpaged-test) alone: the daemon
 # that ships has no way to publish a time other than the host's.
 expect 2 "--test-wall-offset-file in the production binary" \
