@@ -14,9 +14,14 @@
  * Test seam: with --test-wall-offset-file=F, the signed nanosecond count
  * in F is added to CLOCK_REALTIME and F is re-read on SIGUSR1. A test
  * steps "the wall clock" by writing F and signalling; the machine's
- * clock is never touched. It exists only in the test build
- * (TICKPAGED_TEST_HOOKS, build/tests/tickpaged/tickpaged-test): the
- * daemon that ships publishes the host's time and no other.
+ * clock is never touched. With --test-mono-offset=DUR, DUR is added to
+ * every CLOCK_MONOTONIC sample, and so to the page's monotonic_ns, while
+ * realtime stays the host's: a second tickpaged that stands for another
+ * host, whose monotonic clock has nothing in common with this one's (a
+ * migration test moves a guest between the two pages). Both exist only
+ * in the test build (TICKPAGED_TEST_HOOKS,
+ * build/tests/tickpaged/tickpaged-test): the daemon that ships publishes
+ * the host's time and no other.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -135,7 +140,8 @@ static void *cancel_thread(void *arg)
 	}
 }
 
-int tickpaged_clock_init(struct tickpaged_clock *c, const char *offset_file)
+int tickpaged_clock_init(struct tickpaged_clock *c,
+			 const struct tickpaged_opts *o)
 {
 	static int fd;
 	sigset_t all, old;
@@ -143,11 +149,24 @@ int tickpaged_clock_init(struct tickpaged_clock *c, const char *offset_file)
 	pthread_t th;
 	int err;
 
-	c->offset_file = offset_file;
+	c->offset_file = o->wall_offset_file;
 	c->wall_offset_ns = 0;
+	c->mono_offset_ns = o->mono_offset_ns;
 	c->cancel_fd = -1;
 	if (tickpaged_clock_reload(c))
 		return -1;
+	if (c->mono_offset_ns < 0) {
+		struct timespec now;
+
+		/* Monotonic only grows: checked once, it holds for good. */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (ts_ns(&now) + c->mono_offset_ns <= 0) {
+			tickpaged_err("--test-mono-offset: %+lld ns would put monotonic time before 0 (the host's is %lld ns)",
+				      (long long)c->mono_offset_ns,
+				      (long long)ts_ns(&now));
+			return -1;
+		}
+	}
 
 	/*
 	 * Without the timerfd the (realtime - monotonic) check still sees
@@ -215,6 +234,8 @@ void tickpaged_clock_sample(const struct tickpaged_clock *c,
 
 #ifdef TICKPAGED_TEST_HOOKS
 	rt += c->wall_offset_ns;
+	/* Realtime stays the host's: only the monotonic base moves. */
+	mono += c->mono_offset_ns;
 #endif
 	s->realtime_sec = rt / NSEC_PER_SEC;
 	rt %= NSEC_PER_SEC;

@@ -85,6 +85,11 @@ static const char tickpaged_help[] =
 "                          count in FILE to CLOCK_REALTIME, re-read on\n"
 "                          SIGUSR1; simulates a wall-clock step without\n"
 "                          touching the machine's clock\n"
+"        --test-mono-offset=[+|-]DUR\n"
+"                          for tests only: add DUR to CLOCK_MONOTONIC as\n"
+"                          sampled (the page's monotonic_ns; realtime\n"
+"                          stays the host's), so that a second tickpaged\n"
+"                          stands for another host\n"
 #endif
 "    -h, --help            show this text\n"
 "\n"
@@ -305,10 +310,40 @@ static int parse_sched(const char *arg, int *policy, int *prio)
 	return 0;
 }
 
+#ifdef TICKPAGED_TEST_HOOKS
+/*
+ * A signed duration: "+1000s", "-5ms", "250us". The bound keeps page
+ * time plus offset, and the deadline arithmetic, clear of overflow.
+ */
+static int parse_offset(const char *opt, const char *arg, int64_t *out)
+{
+	const char *p = arg;
+	bool neg = false;
+	uint64_t ns;
+	int err;
+
+	if (*p == '+' || *p == '-')
+		neg = *p++ == '-';
+	err = tickpaged_parse_duration(p, &ns);
+	if (err == -EINVAL) {
+		tickpaged_err("--%s: '%s' is not a signed duration with a unit (e.g. +1000s, -5ms)",
+			      opt, arg);
+		return TICKPAGED_EXIT_USAGE;
+	}
+	if (err || ns > (uint64_t)INT64_MAX / 4) {
+		tickpaged_err("--%s: '%s' is out of range", opt, arg);
+		return TICKPAGED_EXIT_USAGE;
+	}
+	*out = neg ? -(int64_t)ns : (int64_t)ns;
+	return 0;
+}
+#endif
+
 enum {
 	OPT_STEP_THRESHOLD = 256,
 	OPT_SCHED,
 	OPT_TEST_WALL_OFFSET_FILE,
+	OPT_TEST_MONO_OFFSET,
 };
 
 int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
@@ -324,6 +359,8 @@ int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
 #ifdef TICKPAGED_TEST_HOOKS
 		{ "test-wall-offset-file", required_argument, NULL,
 		  OPT_TEST_WALL_OFFSET_FILE },
+		{ "test-mono-offset", required_argument, NULL,
+		  OPT_TEST_MONO_OFFSET },
 #endif
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -379,6 +416,10 @@ int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
 #ifdef TICKPAGED_TEST_HOOKS
 		case OPT_TEST_WALL_OFFSET_FILE:
 			o->wall_offset_file = optarg;
+			break;
+		case OPT_TEST_MONO_OFFSET:
+			err = parse_offset("test-mono-offset", optarg,
+					   &o->mono_offset_ns);
 			break;
 #endif
 		case 'h':

@@ -65,7 +65,7 @@ struct tickpaged_state {
 	struct tickpaged_page pg;
 	struct tickpage_writer w;
 	int64_t last_offset;		/* the generation's realtime - monotonic */
-	uint64_t last_mono;
+	uint64_t last_mono;		/* page time: host's + clk.mono_offset_ns */
 	unsigned int seen_steps;	/* tickpaged_clock_steps() */
 };
 
@@ -123,10 +123,16 @@ static void ns_to_ts(uint64_t ns, struct timespec *ts)
 	ts->tv_nsec = (long)(ns % 1000000000u);
 }
 
+/* The host's CLOCK_MONOTONIC at the last sample: what deadlines are on. */
+static uint64_t host_mono(const struct tickpaged_state *st)
+{
+	return st->last_mono - (uint64_t)st->clk.mono_offset_ns;
+}
+
 static void run(struct tickpaged_state *st)
 {
 	uint64_t period = st->o->period_ns;
-	uint64_t next = st->last_mono + period, now;
+	uint64_t next = host_mono(st) + period, now;
 	struct timespec ts;
 
 	while (!tickpaged_stop) {
@@ -143,7 +149,7 @@ static void run(struct tickpaged_state *st)
 		if (err == EINTR)
 			continue;
 		publish(st, true);
-		now = st->last_mono;
+		now = host_mono(st);
 		next += period;
 		if (next <= now)	/* missed: next deadline on the grid */
 			next += ((now - next) / period + 1) * period;
@@ -166,7 +172,7 @@ int main(int argc, char **argv)
 			      strerror(errno));
 		return TICKPAGED_EXIT_RUNTIME;
 	}
-	if (tickpaged_clock_init(&st.clk, o.wall_offset_file))
+	if (tickpaged_clock_init(&st.clk, &o))
 		return TICKPAGED_EXIT_RUNTIME;
 	if (tickpaged_page_open(&st.pg, &o))
 		return TICKPAGED_EXIT_RUNTIME;

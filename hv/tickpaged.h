@@ -65,8 +65,9 @@ struct tickpaged_opts {
 	bool quiet;
 	int sched_policy;		/* SCHED_OTHER: as started; SCHED_FIFO */
 	int sched_prio;			/* SCHED_FIFO's, 1..99 */
-	/* Test build only (TICKPAGED_TEST_HOOKS), else NULL: see tickpaged-clock.c */
+	/* Test build only (TICKPAGED_TEST_HOOKS), else NULL/0: see tickpaged-clock.c */
 	const char *wall_offset_file;
+	int64_t mono_offset_ns;
 };
 
 /* tickpaged-opts.c */
@@ -80,10 +81,17 @@ void tickpaged_err(const char *fmt, ...)
 struct tickpaged_clock {
 	const char *offset_file;	/* NULL: the real wall clock */
 	int64_t wall_offset_ns;		/* added to CLOCK_REALTIME */
+	/*
+	 * Added to CLOCK_MONOTONIC as sampled, so page time = host time +
+	 * this; the host's own is needed for the tick deadlines. Always 0
+	 * outside the test build.
+	 */
+	int64_t mono_offset_ns;
 	int cancel_fd;			/* CANCEL_ON_SET timerfd, or -1 */
 };
 
-int tickpaged_clock_init(struct tickpaged_clock *c, const char *offset_file);
+int tickpaged_clock_init(struct tickpaged_clock *c,
+			 const struct tickpaged_opts *o);
 int tickpaged_clock_reload(struct tickpaged_clock *c);
 void tickpaged_clock_sample(const struct tickpaged_clock *c,
 			    struct tickpage_sample *s);

@@ -52,6 +52,22 @@ expect 2 "sched fifo priority with a sign" --sched=fifo:+5 "$dir/p"
 # that ships has no way to publish a time other than the host's.
 expect 2 "--test-wall-offset-file in the production binary" \
 	--test-wall-offset-file="$dir/off" "$dir/p"
+expect 2 "--test-mono-offset in the production binary" \
+	--test-mono-offset=+1000s "$dir/p"
+# The test build checks its own seam's values the same way.
+TEST_BIN=${TICKPAGED_TEST:-build/tests/tickpaged/tickpaged-test}
+if [ -x "$TEST_BIN" ]; then
+	prod=$BIN BIN=$TEST_BIN
+	expect 2 "test build: --test-mono-offset without a unit" \
+		--test-mono-offset=1000 "$dir/p"
+	expect 2 "test build: --test-mono-offset not a duration" \
+		--test-mono-offset=+s "$dir/p"
+	expect 2 "test build: --test-mono-offset out of range" \
+		--test-mono-offset=-99999999999s "$dir/p"
+	BIN=$prod
+else
+	skip "test build: $TEST_BIN not built"
+fi
 [ -e "$dir/p" ] && fail "a refused start created $dir/p" ||
 	pass "refused starts created no file"
 
@@ -132,7 +148,7 @@ else
 	fail "--help: exit $rc, missing sections:$missing"
 fi
 check "--help gives the default PATH" grep -q '/run/tickpage/page' "$dir/out"
-if grep -q 'test-wall-offset' "$dir/out"; then
+if grep -q 'test-wall-offset\|test-mono-offset' "$dir/out"; then
 	fail "--help of the production binary mentions the test seam"
 else
 	pass "--help of the production binary does not mention the test seam"

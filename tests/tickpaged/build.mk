@@ -1,6 +1,6 @@
 # tests/tickpaged: the host publisher, run as a real process on a
 # private shm file and read back through tickpage-read.h.
-TPD_TESTS := period step signals consumers restart files scribble
+TPD_TESTS := period step signals consumers restart files scribble hosts
 TPD_TEST_BINS := $(TPD_TESTS:%=$(O)/tests/tickpaged/%)
 
 $(TPD_TESTS:%=$(O)/tests/tickpaged/%.o): CPPFLAGS += -Itests/lib
@@ -10,8 +10,9 @@ $(O)/tests/tickpaged/%: $(O)/tests/tickpaged/%.o
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $<
 
 # tickpaged-test: the same sources with the clock seam
-# (--test-wall-offset-file) compiled in. It never ships: the production
-# build/hv/tickpaged has no way to publish a time other than the host's.
+# (--test-wall-offset-file, --test-mono-offset) compiled in. It never
+# ships: the production build/hv/tickpaged has no way to publish a time
+# other than the host's.
 TICKPAGED_TEST := $(O)/tests/tickpaged/tickpaged-test
 TICKPAGED_TEST_OBJS := $(TICKPAGED_SRCS:hv/%.c=$(O)/tests/tickpaged/hooks/%.o)
 
