@@ -15,6 +15,9 @@
  *                         a final '$' also wants P's last mode to be
  *                         the last seen ("p$": page time at the end)
  *   tp-coarse timens      time namespace offsets on the page's clocks
+ *   tp-coarse forks S     fork in a loop for S seconds while the host
+ *                         takes the page away and gives it back: no
+ *                         child keeps the old page in its vvar slot
  *   tp-coarse bench       ns per call: vDSO and syscall, "key value"
  *   tp-coarse show        what `make demo` shows of any kernel, "key
  *                         value": getres and steps of both coarse
@@ -24,6 +27,7 @@
  * Expected values come from the page (read() of /dev/tickpage) and the
  * kernel's own clocks, never from this program's earlier output.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -35,7 +39,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -557,6 +563,250 @@ static int do_bench(void)
 	return 0;
 }
 
+/* ---- forks: no child keeps a page that was taken away ---- */
+
+static int read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	int ok = f && fgets(buf, (int)len, f);
+
+	if (f)
+		fclose(f);
+	if (!ok)
+		return -1;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+/* The vDSO's time page slot: the fifth page of [vvar] (guest/linux/ 1). */
+static const volatile uint64_t *vvar_slot(void)
+{
+	char line[256];
+	unsigned long lo = 0, hi;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, "[vvar]") &&
+		    sscanf(line, "%lx-%lx", &lo, &hi) == 2)
+			break;
+	if (f)
+		fclose(f);
+	return lo ? (const volatile uint64_t *)(lo + 4 * 4096) : NULL;
+}
+
+/* Minor faults of this process so far. */
+static long minflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+/*
+ * In a child. The zap that takes a page away leaves no process with its
+ * vvar slot mapped, and nothing maps it again while no page is bound:
+ * the vDSO only touches the slot in PAGE mode, and this program only
+ * here. So the first read of the slot while no page is bound must
+ * fault; one that does not found the old page's mapping, copied by a
+ * fork the zap missed. Once the page is back, the slot holds it (its
+ * magic), not what is left where the page was before (a replugged
+ * device lands elsewhere). Exit status: 0 born with a page bound, 8
+ * born without and good, 1 the slot was mapped while no page was, 5 the
+ * slot did not show the page that came back, 2 coarse time behind the
+ * parent's last read, 4 no page came back in time.
+ */
+static int fork_child(const volatile uint64_t *slot, int64_t parent)
+{
+	char dev[32];
+	uint32_t magic;
+	long f0;
+	int i;
+
+	if (now(CLOCK_MONOTONIC_COARSE) < parent)
+		return 2;
+	/*
+	 * A fork that raced with the page going away sees no page bound
+	 * 100 ms later; the others need not wait, and free their place for
+	 * more forks.
+	 */
+	usleep(100000);
+	if (read_line("/sys/class/misc/tickpage/device", dev, sizeof(dev)) ||
+	    strcmp(dev, "none"))
+		return 0;
+	minflt();	/* its stack and buffers faulted in */
+	f0 = minflt();
+	magic = (uint32_t)*slot;
+	if (minflt() == f0 &&
+	    !read_line("/sys/class/misc/tickpage/device", dev, sizeof(dev)) &&
+	    !strcmp(dev, "none")) {
+		printf("# child %d: its vvar slot was mapped with no page bound (magic %#x)\n",
+		       (int)getpid(), magic);
+		return 1;
+	}
+	for (i = 0; i < 100; i++) {
+		usleep(50000);
+		if (!read_line("/sys/class/misc/tickpage/device", dev,
+			       sizeof(dev)) && strcmp(dev, "none"))
+			break;
+	}
+	if (i == 100)
+		return 4;
+	/* The vDSO takes the page within a tick; TCG on a busy host lags. */
+	for (i = 0; i < 60; i++) {
+		magic = (uint32_t)*slot;
+		if (magic == TICKPAGE_MAGIC)
+			return 8;
+		usleep(50000);
+	}
+	printf("# child %d: page back on %s, its vvar slot reads magic %#x\n",
+	       (int)getpid(), dev, magic);
+	return 5;
+}
+
+static int fork_loop(int secs);
+
+/* Where each ivshmem device's BAR 2 is: a replugged page moves. */
+static void print_bars(const char *when)
+{
+	char path[300], line[128];
+	unsigned long long start = 0, end, flags;
+	struct dirent *de;
+	DIR *d = opendir("/sys/bus/pci/devices");
+	FILE *f;
+	int i;
+
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
+			 de->d_name);
+		if (read_line(path, line, sizeof(line)) ||
+		    strtoul(line, NULL, 16) != 0x1110)
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource",
+			 de->d_name);
+		f = fopen(path, "r");
+		for (i = 0; f && i <= 2 && fgets(line, sizeof(line), f); i++)
+			if (sscanf(line, "%llx %llx %llx", &start, &end, &flags) != 3)
+				start = 0;
+		if (f)
+			fclose(f);
+		printf("# %s: ivshmem %s BAR 2 at %#llx\n", when, de->d_name, start);
+	}
+	if (d)
+		closedir(d);
+}
+
+/*
+ * Fork in a loop for @secs while the host unplugs and plugs the device:
+ * each child reads the coarse clock (never behind its parent's last
+ * read) and checks, once things are steady, that its vvar slot holds no
+ * page the driver has let go (fork_child()).
+ *
+ * The kernel drops the page from every process by walking pids upwards.
+ * A child forked under the walk, with a pid the walk has passed, is
+ * missed unless fork itself drops the child's copy. The forking process
+ * gets a pid above 400 and pid_max is set just above it, so that its
+ * children's pids wrap below it, as on a long-running system: the walk
+ * has passed them when it reaches their parent. 64 MiB of memory make
+ * each fork long enough (copying its page tables) for the walk to find
+ * the parent inside one now and then.
+ */
+static int do_forks(int secs)
+{
+	char old_max[32] = "", buf[32];
+	int status, fd;
+	pid_t pid;
+
+	if (read_line("/proc/sys/kernel/pid_max", old_max, sizeof(old_max)))
+		old_max[0] = 0;
+	do {
+		pid = fork();
+		if (pid == 0 && getpid() > 400)
+			break;
+		if (pid == 0)
+			_exit(0);
+		if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+			report(0, "fork: %s", strerror(errno));
+			return report_summary();
+		}
+		if (pid > 400)	/* the forker's verdict is ours */
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+	} while (1);
+	/* The forker, pid > 400: its children's pids wrap below its own. */
+	snprintf(buf, sizeof(buf), "%d", (int)getpid() + 1);
+	fd = open("/proc/sys/kernel/pid_max", O_WRONLY);
+	if (fd < 0 || write(fd, buf, strlen(buf)) < 0)
+		printf("# cannot set pid_max: %s\n", strerror(errno));
+	else
+		printf("# forker pid %d, pid_max %s (was %s)\n", (int)getpid(),
+		       buf, old_max);
+	if (fd >= 0)
+		close(fd);
+	print_bars("before");
+	status = fork_loop(secs);
+	print_bars("after");
+	fd = open("/proc/sys/kernel/pid_max", O_WRONLY);
+	if (fd >= 0 && old_max[0] && write(fd, old_max, strlen(old_max)) < 0)
+		printf("# cannot restore pid_max\n");
+	if (fd >= 0)
+		close(fd);
+	return status;
+}
+
+static int fork_loop(int secs)
+{
+	const volatile uint64_t *slot = vvar_slot();
+	int64_t end = now(CLOCK_MONOTONIC) + secs * NS, last;
+	int kids = 0, running = 0, stale = 0, back = 0, noreturn = 0;
+	int waited = 0;
+	int status, rc;
+	pid_t pid;
+
+	size_t big = 64 << 20;
+	char *mem = mmap(NULL, big, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (!slot || mem == MAP_FAILED) {
+		report(0, "no [vvar] area, or no memory");
+		return report_summary();
+	}
+	memset(mem, 1, big);
+	printf("@@WATCH-START@@\n");
+	fflush(stdout);
+	while (now(CLOCK_MONOTONIC) < end || running) {
+		if (now(CLOCK_MONOTONIC) < end && running < 48) {
+			last = now(CLOCK_MONOTONIC_COARSE);	/* maps the slot */
+			pid = fork();
+			if (pid == 0)
+				_exit(fork_child(slot, last));
+			if (pid > 0) {
+				kids++;
+				running++;
+			}
+		}
+		while ((pid = waitpid(-1, &status, running >= 48 ||
+				      now(CLOCK_MONOTONIC) >= end ? 0 : WNOHANG)) > 0) {
+			running--;
+			rc = WIFEXITED(status) ? WEXITSTATUS(status) : 3;
+			stale += rc == 1 || rc == 5;
+			back += rc == 2 || rc == 3;
+			noreturn += rc == 4;
+			waited += rc == 8 || rc == 1 || rc == 5;
+			if (running < 48 && now(CLOCK_MONOTONIC) < end)
+				break;
+		}
+	}
+	printf("# %d children, %d born while no page was bound checked the page that came back, %d saw none come back\n",
+	       kids, waited, noreturn);
+	report(!stale, "no child read a page that was taken away (%d did)",
+	       stale);
+	report(!back, "no child's MONOTONIC_COARSE was behind its parent's last read (%d were)",
+	       back);
+	return report_summary();
+}
+
 /* 1 if the coarse clocks read and advance with their syscalls refused. */
 static int works_without_syscalls(void)
 {
@@ -627,6 +877,8 @@ int main(int argc, char **argv)
 		return do_bench();
 	if (!strcmp(cmd, "show"))
 		return do_show();
-	fprintf(stderr, "usage: tp-coarse page|nopage|watch SECS PATTERN|timens|bench|show\n");
+	if (!strcmp(cmd, "forks") && argc == 3)
+		return do_forks(atoi(argv[2]));
+	fprintf(stderr, "usage: tp-coarse page|nopage|watch SECS PATTERN|timens|forks SECS|bench|show\n");
 	return 2;
 }
