@@ -30,6 +30,17 @@ static unsigned int margin_ns = 20000;
 module_param(margin_ns, uint, 0444);
 MODULE_PARM_DESC(margin_ns, "Keep coarse monotonic this far behind the guest clock, ns (default 20000)");
 
+/*
+ * Step the wall clock at bind and on a new generation only when it is
+ * off by more than this: well above the measurement's own error (the
+ * poll gap, microseconds; tens under TCG), so a step is never noise,
+ * and one default period, below which the coarse clocks cannot tell.
+ * What is left is chrony's to slew (docs/guest-driver.md).
+ */
+static unsigned int step_threshold_us = 1000;
+module_param(step_threshold_us, uint, 0444);
+MODULE_PARM_DESC(step_threshold_us, "Step the wall clock to the page when off by more than this, us (default 1000)");
+
 /* Serialises bind, unbind, checks and faults (see tickpage-drv.h). */
 DEFINE_MUTEX(tickpage_lock);
 struct tickpage_dev *tickpage_cur;
@@ -76,6 +87,18 @@ static void tickpage_publish(void)
 	WRITE_ONCE(g->seq, g->seq + 1);
 }
 
+/*
+ * The offset (guest CLOCK_MONOTONIC - page monotonic_ns) as the poll gap
+ * around a publication edge bounds it: the host read its clocks before
+ * the publication was visible, and it was visible by the end of the gap
+ * (@hi, always an upper bound); it was not yet visible at the start
+ * (@lo, a lower bound unless the publisher was preempted between its
+ * clock read and its write).
+ */
+struct tickpage_wall {
+	s64 lo, hi;
+};
+
 static u64 tickpage_check_ns(void)
 {
 	return (u64)max(check_ms, 1u) * NSEC_PER_MSEC;
@@ -98,7 +121,7 @@ static u64 tickpage_check_ns(void)
  */
 static bool tickpage_measure(struct tickpage_dev *td,
 			     struct tickpage_snapshot *s, u64 prev,
-			     s64 *offset)
+			     s64 *offset, struct tickpage_wall *wall)
 {
 	u64 start = ktime_get_ns();
 	/*
@@ -127,6 +150,9 @@ static bool tickpage_measure(struct tickpage_dev *td,
 	}
 	*s = n;
 	*offset = prev - n.monotonic_ns;
+	wall->lo = prev - n.monotonic_ns;
+	/* @now was read before the read that saw the edge: read again. */
+	wall->hi = ktime_get_ns() - n.monotonic_ns;
 	return true;
 }
 
@@ -220,10 +246,89 @@ out:
 	return false;
 }
 
+/* Page realtime, extrapolated to the guest's @mono_ns, in ns. */
+static s64 tickpage_page_real_ns(const struct tickpage_snapshot *s,
+				 s64 wall_offset, u64 mono_ns)
+{
+	return s->realtime_sec * NSEC_PER_SEC + s->realtime_nsec +
+	       (s64)(mono_ns - s->monotonic_ns - wall_offset);
+}
+
+/*
+ * Like Hyper-V's timesync on restore: at bind and on every new
+ * generation (migration, restore, host step, publisher restart), once
+ * the offset is measured, step the guest's wall clock to the page's
+ * realtime extrapolated to now with the guest's monotonic clock. Only
+ * CLOCK_REALTIME (and TAI) moves; CLOCK_MONOTONIC never steps.
+ */
+static void tickpage_step_wall(struct tickpage_dev *td,
+			       struct tickpage_snapshot *s,
+			       const struct tickpage_wall *wall)
+{
+	struct tickpage_snapshot n;
+	struct tickpage_wall w;
+	struct timespec64 ts;
+	s64 diff, real, off, lo, hi, gap, mid;
+	u64 mono, start, gen = s->generation;
+	int err, i;
+
+	if (td->wall_stepped && td->wall_generation == gen)
+		return;
+	td->wall_stepped = true;
+	td->wall_generation = gen;
+
+	/*
+	 * A step is rare and cannot be undone: narrow the offset down over
+	 * a few edges, each poll gap long by as much as the vCPU was
+	 * descheduled (milliseconds under TCG on a busy host). The lowest
+	 * upper bound always holds; the highest lower bound holds unless a
+	 * publisher was preempted mid-write, which shows as bounds that
+	 * cross: then the narrowest gap's midpoint, capped by the upper.
+	 */
+	lo = wall->lo;
+	hi = wall->hi;
+	gap = wall->hi - wall->lo;
+	mid = wall->lo + gap / 2;
+	start = ktime_get_ns();
+	for (i = 0; i < 8 && ktime_get_ns() - start < 20 * NSEC_PER_MSEC; i++) {
+		mono = ktime_get_ns();	/* before the read, as measure wants */
+		if (tickpage_read(td->page, &n) ||
+		    !tickpage_measure(td, &n, mono, &off, &w) ||
+		    n.generation != gen)
+			break;
+		lo = max(lo, w.lo);
+		hi = min(hi, w.hi);
+		if (w.hi - w.lo < gap) {
+			gap = w.hi - w.lo;
+			mid = w.lo + gap / 2;
+		}
+		*s = n;
+	}
+	off = lo <= hi ? lo + (hi - lo) / 2 : min(mid, hi);
+
+	mono = ktime_get_ns();
+	real = ktime_get_real_ns();
+	diff = tickpage_page_real_ns(s, off, mono) - real;
+	if (abs(diff) <= (s64)step_threshold_us * NSEC_PER_USEC) {
+		dev_dbg(td->dev, "wall clock within %lld ns of the page, not stepped\n",
+			diff);
+		return;
+	}
+	/* Read right before the step, so that nothing is lost in between. */
+	ts = ns_to_timespec64(tickpage_page_real_ns(s, off, ktime_get_ns()));
+	err = do_settimeofday64(&ts);
+	if (err)
+		dev_warn(td->dev, "cannot step the wall clock (%d)\n", err);
+	else
+		dev_info(td->dev, "wall clock stepped by %lld ns to the page (generation %llu)\n",
+			 diff, s->generation);
+}
+
 static void tickpage_check(struct work_struct *work)
 {
 	struct tickpage_dev *td = container_of(to_delayed_work(work),
 					       struct tickpage_dev, check);
+	struct tickpage_wall wall;
 	struct tickpage_snapshot s;
 	bool realign;
 	s64 offset;
@@ -239,11 +344,12 @@ static void tickpage_check(struct work_struct *work)
 	 * next check, which sees it and makes readers fall back first.
 	 */
 	gen = s.generation;
-	if (realign && tickpage_measure(td, &s, now, &offset) &&
+	if (realign && tickpage_measure(td, &s, now, &offset, &wall) &&
 	    s.generation == gen) {
 		mutex_lock(&tickpage_lock);
 		tickpage_aligned(td, &s, offset);
 		mutex_unlock(&tickpage_lock);
+		tickpage_step_wall(td, &s, &wall);
 	}
 	schedule_delayed_work(&td->check, msecs_to_jiffies(check_ms));
 }

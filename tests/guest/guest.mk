@@ -34,3 +34,14 @@ $(LIBTP_TEST_SO): $(O)/tests/guest/libtickpage-test.o $(HV_WRITER_OBJ) $(O)/vdso
 		-L$(O)/vdso/lib -ltickpage
 
 CHECK_DEPS += $(LIBTP_TEST_SO)
+
+# tp-wall: the guest's wall clock against the page (tests/guest/wallclock.py).
+# Static: the test guests have no C library.
+TP_WALL := $(O)/tests/guest/tp-wall
+
+$(TP_WALL): $(O)/tests/guest/tp-wall.o
+	$(quiet) LD $@
+	$(Q)$(CC) -static -o $@ $^
+
+CHECK_DEPS += $(TP_WALL)
+LINT_C += tests/guest/tp-wall.c

@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+"""The guest's own wall clock against the page, in booted guests
+(tests/lib/tickpage): one wall clock in the guest, and it is the host's.
+
+  step     tickpaged's test build steps its wall clock by +1 h, then to
+           -1 day (never this machine's clock): each step reaches the
+           guest's CLOCK_REALTIME within a driver check, one dmesg line
+           per step with its size, CLOCK_MONOTONIC never steps; a
+           publisher restart (a new generation, no host step) steps
+           nothing
+  chrony   Debian's chronyd in the guest, `refclock PHC` on the driver's
+           PTP clock: selected, and the guest's error stays bounded
+           (docs/guest-driver.md)
+  error    tp-wall's error percentiles after boot, a migration and a
+           host step, without and with chrony (docs/benchmarks.md)
+
+Usage: tests/guest/wallclock.py SCENARIO [--mode ivshmem|device]
+One PASS/FAIL/SKIP line per check, exit 0/1/77 (tests/run).
+"""
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import shutil
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from tickpage import (BUILD, PROJECT_QEMU, VM, Publisher, PublisherError, QMPError,  # noqa: E402
+                      VMError, log, make_initramfs, report, skip_all, summary)
+
+KO = os.path.join(BUILD, "guest/driver/tickpage.ko")
+CHECK = os.path.join(BUILD, "vdso/tools/tickpage-check")
+TP_WALL = os.path.join(BUILD, "tests/guest/tp-wall")
+TICKPAGED_TEST = os.path.join(BUILD, "tests/tickpaged/tickpaged-test")
+SYSFS = "/sys/class/misc/tickpage"
+STEP_RE = re.compile(r"wall clock stepped by (-?\d+) ns")
+# The driver's default step threshold (step_threshold_us) and check.
+THRESHOLD_NS = 1000 * 1000
+CHECK_MS = 50
+# What "followed" means for a sanity check under TCG, where the guest's
+# vCPUs share two host cores with the publisher and other builds: the
+# figures themselves are printed (and published by the error scenario).
+FOLLOW_NS = 5 * THRESHOLD_NS
+HOUR_NS = 3600 * 10**9
+DAY_NS = 86400 * 10**9
+
+
+def chrony_files(work):
+    """Debian's chronyd and chronyc, extracted from the package (never
+    installed on this machine), with the libraries ldd names."""
+    cache = os.path.join(os.environ.get("TICKPAGE_CACHE", os.path.expanduser("~/.cache/tickpage")),
+                         "chrony")
+    root = os.path.join(cache, "root")
+    if not os.path.exists(os.path.join(root, "usr/sbin/chronyd")):
+        os.makedirs(cache, exist_ok=True)
+        subprocess.run(["apt-get", "download", "-q", "chrony"], cwd=cache, check=True,
+                       stdout=subprocess.DEVNULL)
+        deb = [f for f in os.listdir(cache) if f.startswith("chrony_") and f.endswith(".deb")]
+        if not deb:
+            raise OSError("apt-get download chrony left no package")
+        tmp = root + ".tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        subprocess.run(["dpkg-deb", "-x", os.path.join(cache, sorted(deb)[-1]), tmp], check=True)
+        os.rename(tmp, root)
+    files = [f"{root}/usr/sbin/chronyd:/usr/sbin/chronyd",
+             f"{root}/usr/bin/chronyc:/usr/bin/chronyc"]
+    seen = set()
+    for exe in ("usr/sbin/chronyd", "usr/bin/chronyc"):
+        out = subprocess.run(["ldd", os.path.join(root, exe)], check=True, capture_output=True,
+                             text=True).stdout
+        for m in re.finditer(r"(/\S+) \(0x", out):
+            lib = m.group(1)
+            if lib not in seen:
+                seen.add(lib)
+                files.append(f"{os.path.realpath(lib)}:{lib}")
+    # No users in the busybox guest: chronyd runs as root (-u root),
+    # which getpwnam() must find.
+    passwd = os.path.join(work, "passwd")
+    with open(passwd, "w") as f:
+        f.write("root:x:0:0:root:/root:/bin/sh\n")
+    conf = os.path.join(work, "chrony.conf")
+    with open(conf, "w") as f:
+        f.write(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                  "docs", "chrony-tickpage.conf")).read())
+        f.write("# test guest: no drift file, a socket in /run\n"
+                "bindcmdaddress /run/chrony/chronyd.sock\n")
+    files += [f"{passwd}:/etc/passwd", f"{conf}:/etc/chrony/chrony.conf"]
+    return files
+
+
+class Env:
+    def __init__(self, mode, chrony=False):
+        self.mode = mode
+        self.work = tempfile.mkdtemp(prefix="tickpage-wall-")
+        files = chrony_files(self.work) if chrony else []
+        self.initrd = make_initramfs(os.path.join(self.work, "initramfs.cpio.gz"),
+                                     modules=[KO], bins=[CHECK, TP_WALL], files=files)
+        self.pub = None
+        self.qemu = None
+        self.args = []
+        self.devices = []
+        self.wall_offset = os.path.join(self.work, "wall-offset")
+        self.set_offset(0, signal_pub=False)
+        if mode == "ivshmem":
+            self.shm = f"/dev/shm/tickpage-wall-{os.getpid()}"
+            self.pub = Publisher(self.shm, binary=TICKPAGED_TEST,
+                                 extra=[f"--test-wall-offset-file={self.wall_offset}"])
+            self.pub.start()
+            # master=on: the only ivshmem that migrates; the page is this
+            # test's own (docs/vm-harness.md).
+            self.args = ["-object", "memory-backend-file,id=mem-tp0,share=on,"
+                         f"mem-path={self.shm},size=4096",
+                         "-device", "ivshmem-plain,memdev=mem-tp0,id=tp0,master=on"]
+        else:
+            self.qemu = PROJECT_QEMU
+            self.devices = ["tickpage,id=tp0"]
+
+    def set_offset(self, off_ns, signal_pub=True):
+        with open(self.wall_offset, "w") as f:
+            f.write(f"{off_ns}\n")
+        if signal_pub:
+            self.pub.signal(signal.SIGUSR1)
+
+    def vm(self, **kw):
+        kw.setdefault("initrd", self.initrd)
+        kw.setdefault("args", self.args)
+        kw.setdefault("devices", self.devices)
+        kw.setdefault("qemu", self.qemu)
+        kw.setdefault("append", "tpvm.load=tickpage")
+        return VM(**kw)
+
+    def close(self):
+        if self.pub:
+            self.pub.close()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def sysfs(vm, attr):
+    return vm.check(f"cat {SYSFS}/{attr}").strip()
+
+
+def wait_ok(vm, timeout=10):
+    deadline = time.monotonic() + timeout
+    while sysfs(vm, "status") != "ok" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return sysfs(vm, "status") == "ok"
+
+
+def kv(out):
+    return dict(w.split("=", 1) for w in out.split() if "=" in w)
+
+
+def wall_error(vm, edges=200):
+    """tp-wall's figures: dict of p50_us, p99_us, max_us, signed_p50_us..."""
+    rc, out = vm.run(f"tp-wall --edges={edges}", timeout=120)
+    d = kv(out)
+    if rc != 0 or "p99_us" not in d:
+        report(False, f"tp-wall --edges={edges} (rc={rc}): {out.strip()}")
+        return None
+    return {k: float(v) for k, v in d.items()}
+
+
+def steps(vm):
+    return [int(m.group(1)) for m in STEP_RE.finditer(vm.check("dmesg"))]
+
+
+def guest_real_vs_host(vm, off_ns):
+    """The guest's CLOCK_REALTIME (whole seconds, busybox date) against
+    the host's plus the simulated step, bracketed by run_timed."""
+    t = vm.run_timed("date +%s")
+    g = int(t.out.strip()) * 10**9
+    lo, hi = t.real_before_ns + off_ns - 2 * 10**9, t.real_after_ns + off_ns + 10**9
+    return lo <= g <= hi, (g - (t.real_before_ns + off_ns)) / 1e9
+
+
+def follow(vm, off_ns, gen0, what):
+    """After a host step: a new generation, and within a check of it the
+    guest's CLOCK_REALTIME is the page's."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if int(sysfs(vm, "generation")) != gen0 and sysfs(vm, "status") == "ok":
+            break
+        time.sleep(0.05)
+    gen = int(sysfs(vm, "generation"))
+    report(gen != gen0, f"{what}: a new generation ({gen0} -> {gen})")
+    # One driver check: the step comes right after the check that
+    # aligns to the new generation; give it two checks of guest time.
+    time.sleep(2 * CHECK_MS / 1000)
+    e = wall_error(vm, 50)
+    if e:
+        report(abs(e["signed_p50_us"]) * 1000 < FOLLOW_NS,
+               f"{what}: guest CLOCK_REALTIME follows the page (error p50 {e['p50_us']:.1f} us, "
+               f"p99 {e['p99_us']:.1f} us, max {e['max_us']:.1f} us)")
+    ok, d = guest_real_vs_host(vm, off_ns)
+    report(ok, f"{what}: guest date is the host's {off_ns / 1e9:+.0f} s ({d:+.3f} s)")
+    return gen
+
+
+# -- scenarios ------------------------------------------------------------
+
+
+def step(env):
+    if env.mode != "ivshmem" or not os.access(TICKPAGED_TEST, os.X_OK):
+        skip_all("step: needs tickpaged-test's --test-wall-offset-file (ivshmem mode)")
+    with env.vm(name="wall-step") as vm:
+        report(wait_ok(vm), "page aligned after boot")
+        time.sleep(0.2)
+        at_bind = steps(vm)
+        log(f"steps at bind: {at_bind} ns (the RTC has whole seconds)")
+        e = wall_error(vm, 50)
+        if e:
+            report(abs(e["signed_p50_us"]) * 1000 < FOLLOW_NS,
+                   f"after bind: guest CLOCK_REALTIME is the page's (error p50 {e['p50_us']:.1f} us, "
+                   f"p99 {e['p99_us']:.1f} us)")
+        gen = int(sysfs(vm, "generation"))
+        h = vm.spawn("tp-wall --watch=15000")
+        time.sleep(1)
+        env.set_offset(HOUR_NS)
+        gen = follow(vm, HOUR_NS, gen, "host step +1 h")
+        env.set_offset(-DAY_NS)
+        gen = follow(vm, -DAY_NS, gen, "host step to -1 day")
+        got = steps(vm)[len(at_bind):]
+        report(len(got) == 2 and abs(got[0] - HOUR_NS) < 10**9
+               and abs(got[1] + DAY_NS + HOUR_NS) < 10**9,
+               f"one dmesg line per step, with its size: {got}")
+        # A publisher restart is a new generation with no host step: the
+        # guest's clock is within the threshold, nothing steps.
+        env.pub.stop()
+        env.pub.start()
+        report(wait_ok(vm), "page aligned after a publisher restart")
+        time.sleep(0.5)
+        n = len(steps(vm))
+        report(n == len(at_bind) + 2, f"no step on a new generation within the threshold "
+               f"({n - len(at_bind) - 2} extra)")
+        rc, out = vm.reap(h, 60)
+        w = {k: int(v) for k, v in kv(out).items()}
+        log(out.strip())
+        report(rc == 0 and w.get("mono_back_ns", -1) == 0 and w["mono_fwd_ns"] < 5 * 10**9,
+               f"CLOCK_MONOTONIC never stepped (largest jump {w.get('mono_fwd_ns', 0) / 1e9:.3f} s)")
+        report(w.get("real_fwd_ns", 0) > HOUR_NS - 10**9
+               and w.get("real_back_ns", 0) < -(DAY_NS + HOUR_NS - 10**9),
+               f"CLOCK_REALTIME stepped (+{w.get('real_fwd_ns', 0) / 1e9:.0f} s, "
+               f"{w.get('real_back_ns', 0) / 1e9:.0f} s)")
+
+
+SCENARIOS = dict(step=step)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("scenario", choices=sorted(SCENARIOS))
+    ap.add_argument("--mode", choices=("ivshmem", "device"), default="ivshmem")
+    a = ap.parse_args()
+    for f in (KO, CHECK, TP_WALL, TICKPAGED_TEST):
+        if not os.path.exists(f):
+            skip_all(f"{f} not built (make check builds it)")
+    if a.mode == "device" and not os.access(PROJECT_QEMU, os.X_OK):
+        skip_all(f"device mode needs the project's QEMU ({PROJECT_QEMU})")
+    env = None
+    try:
+        env = Env(a.mode, chrony=a.scenario in ("chrony", "error"))
+        SCENARIOS[a.scenario](env)
+    except (VMError, QMPError, PublisherError, OSError, subprocess.SubprocessError) as e:
+        report(False, f"{a.scenario}: {e}")
+    finally:
+        if env:
+            env.close()
+    summary()
+
+
+if __name__ == "__main__":
+    main()
