@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "args.h"
 #include "pci-map.h"
 #include "report.h"
 #include "tickpage-read.h"
@@ -37,20 +38,6 @@ static void die_usage(void)
 {
 	fprintf(stderr, "usage: ivshmem-page [--samples N] [--interval-ms MS] [--try-write]\n");
 	exit(2);
-}
-
-static long arg_long(const char *s, long min, long max)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < min || v > max) {
-		fprintf(stderr, "ivshmem-page: bad number '%s' (%ld..%ld)\n", s, min, max);
-		exit(2);
-	}
-	return v;
 }
 
 /* A store through a writable mapping of the BAR must not reach the page. */
@@ -82,9 +69,9 @@ int main(int argc, char **argv)
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--samples") && i + 1 < argc)
-			samples = arg_long(argv[++i], 2, 1000000);
+			samples = arg_long("ivshmem-page", argv[++i], 2, 1000000);
 		else if (!strcmp(argv[i], "--interval-ms") && i + 1 < argc)
-			interval_ms = arg_long(argv[++i], 0, 10000);
+			interval_ms = arg_long("ivshmem-page", argv[++i], 0, 10000);
 		else if (!strcmp(argv[i], "--try-write"))
 			try_write = 1;
 		else
