@@ -133,6 +133,17 @@ class Daemons:
         self.started = []
 
 
+def lock_host():
+    """Wait until no other libvirt test runs on this host, from this
+    checkout or any other: a second would use the daemons the first
+    started, and lose them when the first stops them. The lock is on
+    libvirtd's binary, which every checkout shares and which leaves no
+    file behind. Held until the returned file is closed (at exit)."""
+    lock = open(shutil.which("libvirtd"))
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    return lock
+
+
 def can_use(path, mode_flag):
     """Whether the QEMU user can read/execute PATH (DAC, with its groups)."""
     return subprocess.run(["runuser", "-u", QEMU_USER, "--", "test", mode_flag, path],
@@ -428,11 +439,7 @@ def main():
     elif not os.path.exists(TICKPAGED):
         skip(f"{TICKPAGED} missing (make)")
 
-    # One at a time: a second run would use the daemons the first
-    # started, and lose them when the first stops them. The lock is on
-    # this script itself, so it leaves no file behind.
-    lock = open(os.path.abspath(__file__))
-    fcntl.flock(lock, fcntl.LOCK_EX)
+    lock = lock_host()  # noqa: F841 (held until exit)
 
     name = f"tickpage-test-{mode}-{os.getpid()}"
     wd = os.path.join(IMAGES, name)

@@ -35,7 +35,6 @@ in the host's file and the checks above fail; with the read-only
 default QEMU drops the stores. TICKPAGE_VIRT_XML=PATH runs another copy
 of the script (an older one, to see the attack succeed).
 """
-import fcntl
 import glob
 import importlib.util
 import os
@@ -81,8 +80,8 @@ def read_page(path):
 
 
 def sample(path):
-    """(page, host realtime ns, host monotonic ns), host clocks read around
-    the page: each clock's reading closest to the page is kept."""
+    """(page, host realtime ns, host monotonic ns), the clocks read just
+    before the page."""
     rt0 = time.clock_gettime_ns(time.CLOCK_REALTIME)
     mono0 = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
     page = read_page(path)
@@ -351,9 +350,7 @@ def main():
     if os.path.getmtime(ATTACK) > os.path.getmtime(td.INITRD):
         skip(f"{td.INITRD} is older than tp-attack (make libvirt-prereqs)")
 
-    # One libvirt test at a time, on the same lock as test-daemon.py.
-    lock = open(os.path.join(HERE, "test-daemon.py"))
-    fcntl.flock(lock, fcntl.LOCK_EX)
+    lock = td.lock_host()  # noqa: F841 (held until exit)
 
     stem = f"tickpage-test-gw-{os.getpid()}"
     name_a, name_b = f"{stem}-a", f"{stem}-b"
