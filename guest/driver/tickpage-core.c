@@ -354,6 +354,107 @@ static void tickpage_check(struct work_struct *work)
 	schedule_delayed_work(&td->check, msecs_to_jiffies(check_ms));
 }
 
+/*
+ * The page as a PTP hardware clock, so that chrony (`refclock PHC`)
+ * disciplines the guest's wall clock between the steps above. A reading
+ * waits for the next publication and returns its realtime, bracketed
+ * by the guest's CLOCK_REALTIME read before the last read that still
+ * saw the old one and after the read that saw it: no offset of ours in
+ * it, so chrony's own frequency corrections (which move CLOCK_MONOTONIC
+ * too) cannot feed back. A page slower than 10 ms would make chrony
+ * wait too long per sample: its realtime is then extrapolated with the
+ * readers' offset instead, the system time read around the guest clock.
+ */
+#define TICKPAGE_PTP_EDGE_MAX_NS	(10 * NSEC_PER_MSEC)
+
+static int tickpage_ptp_extrapolate(struct tickpage_dev *td,
+				    const struct tickpage_snapshot *s,
+				    struct timespec64 *ts,
+				    struct ptp_system_timestamp *sts)
+{
+	struct tickpage_guest g;
+	u64 mono;
+
+	mutex_lock(&tickpage_lock);
+	g = tickpage_state;
+	mutex_unlock(&tickpage_lock);
+	if (g.status != TICKPAGE_GUEST_OK || g.generation != s->generation)
+		return -EAGAIN;
+	ptp_read_system_prets(sts);
+	mono = ktime_get_ns();
+	ptp_read_system_postts(sts);
+	*ts = ns_to_timespec64(tickpage_page_real_ns(s, g.offset_ns, mono));
+	return 0;
+}
+
+static int tickpage_ptp_gettimex(struct ptp_clock_info *info,
+				 struct timespec64 *ts,
+				 struct ptp_system_timestamp *sts)
+{
+	struct tickpage_dev *td = container_of(info, struct tickpage_dev,
+					       ptp_info);
+	struct timespec64 pre, before;
+	struct tickpage_snapshot s, n;
+	u64 deadline;
+
+	if (tickpage_read(td->page, &s))
+		return -ENODATA;
+	if (s.period_ns > TICKPAGE_PTP_EDGE_MAX_NS)
+		return tickpage_ptp_extrapolate(td, &s, ts, sts);
+	deadline = ktime_get_ns() + 4 * s.period_ns + NSEC_PER_MSEC;
+	ktime_get_real_ts64(&pre);
+	for (;;) {
+		ktime_get_real_ts64(&before);
+		if (tickpage_read(td->page, &n))
+			return -ENODATA;
+		if (n.update_count != s.update_count)
+			break;
+		pre = before;
+		if (ktime_get_ns() > deadline || READ_ONCE(td->dying))
+			return -ESTALE;	/* as hv_util's PTP clock does */
+		cpu_relax();
+	}
+	ptp_read_system_postts(sts);
+	if (sts)
+		sts->pre_ts = pre;
+	ts->tv_sec = n.realtime_sec;
+	ts->tv_nsec = n.realtime_nsec;
+	return 0;
+}
+
+/* The host's clock is not ours to set or adjust. */
+static int tickpage_ptp_adjfine(struct ptp_clock_info *info, long scaled_ppm)
+{
+	return -EOPNOTSUPP;
+}
+
+static int tickpage_ptp_adjtime(struct ptp_clock_info *info, s64 delta)
+{
+	return -EOPNOTSUPP;
+}
+
+static int tickpage_ptp_settime(struct ptp_clock_info *info,
+				const struct timespec64 *ts)
+{
+	return -EOPNOTSUPP;
+}
+
+static int tickpage_ptp_enable(struct ptp_clock_info *info,
+			       struct ptp_clock_request *rq, int on)
+{
+	return -EOPNOTSUPP;
+}
+
+static const struct ptp_clock_info tickpage_ptp_info = {
+	.owner = THIS_MODULE,
+	.name = "tickpage",
+	.adjfine = tickpage_ptp_adjfine,
+	.adjtime = tickpage_ptp_adjtime,
+	.gettimex64 = tickpage_ptp_gettimex,
+	.settime64 = tickpage_ptp_settime,
+	.enable = tickpage_ptp_enable,
+};
+
 /* Fill what read() returns: both pages and the guest clock, together. */
 void tickpage_fill_info(struct tickpage_info *info)
 {
@@ -393,6 +494,9 @@ static void tickpage_unbind(void *data)
 	struct tickpage_dev *td = data;
 
 	WRITE_ONCE(td->dying, true);	/* cut a long tickpage_measure() short */
+	/* No PHC reading is in flight once this returns. */
+	if (td->ptp)
+		ptp_clock_unregister(td->ptp);
 	cancel_delayed_work_sync(&td->check);
 	mutex_lock(&tickpage_lock);
 	tickpage_cur = NULL;
@@ -471,6 +575,13 @@ int tickpage_bind(struct device *dev, resource_size_t phys, bool quiet)
 	tickpage_publish();
 	mutex_unlock(&tickpage_lock);
 
+	/* Before the action, which unregisters it; NULL without PTP. */
+	td->ptp_info = tickpage_ptp_info;
+	td->ptp = ptp_clock_register(&td->ptp_info, dev);
+	if (IS_ERR(td->ptp)) {
+		dev_warn(dev, "no PTP clock (%ld)\n", PTR_ERR(td->ptp));
+		td->ptp = NULL;
+	}
 	err = devm_add_action_or_reset(dev, tickpage_unbind, td);
 	if (err)
 		return err;
@@ -478,9 +589,14 @@ int tickpage_bind(struct device *dev, resource_size_t phys, bool quiet)
 	tickpage_chardev_zap();
 	schedule_delayed_work(&td->check, 0);
 
-	dev_info(dev, "time page ABI %u.%u, period %llu ns\n",
-		 READ_ONCE(tp->abi_major), READ_ONCE(tp->abi_minor),
-		 READ_ONCE(tp->period_ns));
+	if (td->ptp)
+		dev_info(dev, "time page ABI %u.%u, period %llu ns, PTP clock ptp%d\n",
+			 READ_ONCE(tp->abi_major), READ_ONCE(tp->abi_minor),
+			 READ_ONCE(tp->period_ns), ptp_clock_index(td->ptp));
+	else
+		dev_info(dev, "time page ABI %u.%u, period %llu ns\n",
+			 READ_ONCE(tp->abi_major), READ_ONCE(tp->abi_minor),
+			 READ_ONCE(tp->period_ns));
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 
 #include <linux/device.h>
 #include <linux/mutex.h>
+#include <linux/ptp_clock_kernel.h>
 #include <linux/workqueue.h>
 
 #include "tickpage-dev.h"
@@ -25,6 +26,8 @@ struct tickpage_dev {
 	const struct tickpage *page;	/* write-back mapping of the page */
 	unsigned long pfn;
 	struct delayed_work check;
+	struct ptp_clock_info ptp_info;	/* the page as a PHC, for chrony */
+	struct ptp_clock *ptp;		/* NULL without CONFIG_PTP_1588_CLOCK */
 	u64 last_count;			/* update_count seen last */
 	u64 last_change_ns;		/* guest time update_count last moved */
 	u64 last_align_ns;		/* guest time of the last realignment */
