@@ -19,7 +19,6 @@ One PASS/FAIL/SKIP line per check, exit 0/1/77 (tests/run).
 import argparse
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -27,9 +26,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from tickpage import (BUILD, PROJECT_QEMU, VM, Publisher, PublisherError, QMPError,  # noqa: E402
-                      VMError, log, make_initramfs, report, skip, skip_all, summary,
-                      write_bad)
+from tickpage import (BUILD, PROJECT_QEMU, PageHost, Publisher, PublisherError, QMPError,  # noqa: E402
+                      VMError, host_libs, ivshmem_args, log, make_initramfs, report, skip,
+                      skip_all, summary, write_bad)
 from tickpage.publisher import TESTPUB, TICKPAGED  # noqa: E402
 
 KO = os.path.join(BUILD, "guest/driver/tickpage.ko")
@@ -60,81 +59,19 @@ BAD_DMESG = re.compile(r"BUG|WARNING|Oops|Call Trace|general protection|"
 # -- host side ----------------------------------------------------------
 
 
-def ivshmem_args(path, dev_id, bus=None, mem_id=None, master=False):
-    mem_id = mem_id or f"mem-{dev_id}"
-    dev = f"ivshmem-plain,memdev={mem_id},id={dev_id}"
-    # Only a "master" ivshmem may migrate (peer mode blocks migration).
-    if master:
-        dev += ",master=on"
-    if bus:
-        dev += f",bus={bus}"
-    # readonly=on: the guest cannot write the shared page even from its
-    # kernel. Not for a migration destination, which writes the saved
-    # RAM of the device (see migrate()).
-    ro = "" if master else ",readonly=on"
-    return ["-object", f"memory-backend-file,id={mem_id},share=on{ro},mem-path={path},size=4096",
-            "-device", dev]
-
-
 def initramfs(workdir):
     """Module, tickpage-check, and for the preload test the host's own
     dynamic loader and libc (the busybox guest has none)."""
     files = [f"{PRELOAD}:/lib/tickpage-preload/libtickpage-preload.so",
-             f"{PROBE}:/bin/preload-probe"]
-    seen = set()
-    for exe in (PRELOAD, PROBE):
-        out = subprocess.run(["ldd", exe], check=True, capture_output=True,
-                             text=True).stdout
-        for m in re.finditer(r"(/\S+) \(0x", out):
-            lib = m.group(1)
-            if lib not in seen:
-                seen.add(lib)
-                files.append(f"{os.path.realpath(lib)}:{lib}")
+             f"{PROBE}:/bin/preload-probe"] + host_libs(PRELOAD, PROBE)
     out = os.path.join(workdir, "initramfs.cpio.gz")
     return make_initramfs(out, modules=[KO], bins=[CHECK], files=files)
 
 
-class Env:
-    """One scenario's host setup: publisher or project QEMU, and a VM."""
-
-    def __init__(self, mode, hotplug=False, master=False):
-        self.mode = mode
-        self.hotplug = hotplug
-        self.work = tempfile.mkdtemp(prefix="tickpage-e2e-")
-        self.initrd = initramfs(self.work)
-        self.shm = f"/dev/shm/tickpage-e2e-{os.getpid()}"
-        self.pub = Publisher(self.shm) if mode in ("ivshmem", "shared") else None
-        self.args = []
-        self.devices = []
-        self.qemu = None
-        bus = None
-        if hotplug:
-            self.args += ["-device", "pcie-root-port,id=rp1,bus=pcie.0,chassis=1"]
-            bus = "rp1"
-        if mode == "ivshmem":
-            self.args += ivshmem_args(self.shm, "tp0", bus, master=master)
-        elif mode == "shared":
-            # The project's device mapping tickpaged's page read-only.
-            self.qemu = PROJECT_QEMU
-            self.args += ["-object", "memory-backend-file,id=mem-tp0,share=on,readonly=on,"
-                          f"mem-path={self.shm},size=4096"]
-            self.devices.append("tickpage,id=tp0,memdev=mem-tp0" + (f",bus={bus}" if bus else ""))
-        else:
-            self.qemu = PROJECT_QEMU
-            self.devices.append("tickpage,id=tp0" + (f",bus={bus}" if bus else ""))
-
-    def vm(self, **kw):
-        kw.setdefault("initrd", self.initrd)
-        kw.setdefault("args", self.args)
-        kw.setdefault("devices", self.devices)
-        kw.setdefault("qemu", self.qemu)
-        kw.setdefault("append", "tpvm.load=tickpage")
-        return VM(**kw)
-
-    def close(self):
-        if self.pub:
-            self.pub.close()
-        shutil.rmtree(self.work, ignore_errors=True)
+def Env(mode, hotplug=False, master=False):
+    """One scenario's host setup: publisher or project QEMU, and VMs."""
+    work = tempfile.mkdtemp(prefix="tickpage-e2e-")
+    return PageHost(mode, work, initramfs(work), "tickpage-e2e", hotplug, master)
 
 
 def sysfs(vm, attr):
