@@ -229,6 +229,16 @@ static bool tickpage_update(struct tickpage_dev *td,
 	 */
 	lag_ns = ktime_get_ns() - (s->monotonic_ns + tickpage_state.offset_ns);
 	td->ahead = (s64)lag_ns < 0;
+	/*
+	 * The wall clock is checked after the same discontinuities, and
+	 * when the page ran ahead by more than the step threshold: the
+	 * guest's clocks stood still (a pause, or a migration that keeps
+	 * tickpaged's generation) while the host's went on.
+	 */
+	if (tickpage_state.status != TICKPAGE_GUEST_OK ||
+	    tickpage_state.generation != s->generation ||
+	    (s64)lag_ns < -(s64)step_threshold_us * NSEC_PER_USEC)
+		td->wall_due = true;
 	if (tickpage_state.status != TICKPAGE_GUEST_OK ||
 	    tickpage_state.generation != s->generation || td->ahead) {
 		tickpage_state.status = TICKPAGE_GUEST_ALIGNING;
@@ -255,9 +265,10 @@ static s64 tickpage_page_real_ns(const struct tickpage_snapshot *s,
 }
 
 /*
- * Like Hyper-V's timesync on restore: at bind and on every new
- * generation (migration, restore, host step, publisher restart), once
- * the offset is measured, step the guest's wall clock to the page's
+ * Like Hyper-V's timesync on restore: at bind, on every new generation
+ * (migration, restore, host step, publisher restart) and after the
+ * guest's clocks stood still (@wall_due), once the offset is measured,
+ * step the guest's wall clock to the page's
  * realtime extrapolated to now with the guest's monotonic clock. Only
  * CLOCK_REALTIME (and TAI) moves; CLOCK_MONOTONIC never steps.
  */
@@ -272,10 +283,9 @@ static void tickpage_step_wall(struct tickpage_dev *td,
 	u64 mono, start, gen = s->generation;
 	int err, i;
 
-	if (td->wall_stepped && td->wall_generation == gen)
+	if (!td->wall_due)
 		return;
-	td->wall_stepped = true;
-	td->wall_generation = gen;
+	td->wall_due = false;
 
 	/*
 	 * A step is rare and cannot be undone: narrow the offset down over
@@ -570,6 +580,7 @@ int tickpage_bind(struct device *dev, resource_size_t phys, bool quiet)
 	}
 	tickpage_cur = td;
 	td->last_change_ns = ktime_get_ns();
+	td->wall_due = true;
 	/* Readers fall back until the first check has measured the offset. */
 	tickpage_state.status = TICKPAGE_GUEST_ALIGNING;
 	tickpage_publish();

@@ -31,8 +31,7 @@ struct tickpage_dev {
 	u64 last_count;			/* update_count seen last */
 	u64 last_change_ns;		/* guest time update_count last moved */
 	u64 last_align_ns;		/* guest time of the last realignment */
-	u64 wall_generation;		/* generation the wall clock was stepped for */
-	bool wall_stepped;		/* wall_generation is meaningful */
+	bool wall_due;			/* check the wall clock at the next alignment */
 	bool ahead;			/* last check saw coarse time ahead */
 	bool dying;			/* unbinding: stop measuring */
 };

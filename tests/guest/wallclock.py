@@ -306,13 +306,71 @@ def chrony(env):
         print("    " + vm.check("chronyc -n tracking").strip().replace("\n", "\n    "))
 
 
-SCENARIOS = dict(step=step, chrony=chrony)
+def figures(vm, label, rows, edges=1000):
+    """One driver check after an event (two, for slack), tp-wall over
+    EDGES publications; one row of the table."""
+    wait_ok(vm)
+    time.sleep(2 * CHECK_MS / 1000)
+    e = wall_error(vm, edges)
+    if e:
+        log(f"{label}: p50 {e['p50_us']:.1f} us, p99 {e['p99_us']:.1f} us, "
+            f"max {e['max_us']:.1f} us (signed p50 {e['signed_p50_us']:+.1f} us, "
+            f"poll gap p50 {e['gap_p50_us']:.1f} us, {e['missed']:.0f} missed)")
+        rows.append((label, e))
+    return e
+
+
+def error(env):
+    """The wall-clock error, guest realtime - page realtime at each new
+    publication, after boot, a host step (ivshmem: tickpaged-test) and a
+    migration, without and with chrony."""
+    rows = []
+    for with_chrony in (False, True):
+        tag = "chrony" if with_chrony else "no chrony"
+        vm = env.vm(name="wall-error")
+        vm.start()
+        try:
+            report(wait_ok(vm), f"{tag}: page aligned after boot")
+            if with_chrony:
+                if start_chrony(vm) is None:
+                    return
+                ok, _ = wait_selected(vm)
+                report(ok, f"{tag}: chronyc selects the PHC")
+            figures(vm, f"{env.mode}, {tag}, after boot", rows)
+            if env.pub:
+                gen = int(sysfs(vm, "generation"))
+                env.set_offset(HOUR_NS if not with_chrony else 0)
+                while int(sysfs(vm, "generation")) == gen:
+                    time.sleep(0.05)
+                figures(vm, f"{env.mode}, {tag}, after a host step", rows)
+            vm = vm.migrate()
+            figures(vm, f"{env.mode}, {tag}, after a migration", rows)
+        finally:
+            vm.shutdown()
+    if not rows:
+        return
+    worst = max(rows, key=lambda r: r[1]["p99_us"])
+    log(f"worst p99: {worst[1]['p99_us']:.1f} us ({worst[0]}); target 100 us")
+    for label, e in rows:
+        report(abs(e["signed_p50_us"]) * 1000 < FOLLOW_NS,
+               f"{label}: error p50 {e['p50_us']:.1f} us, p99 {e['p99_us']:.1f} us, "
+               f"max {e['max_us']:.1f} us")
+    if env.keys:
+        with open(env.keys, "a") as f:
+            f.write(f"guest_wall_error_p99_us_{env.mode} {worst[1]['p99_us']:.1f}\n")
+            for label, e in rows:
+                key = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
+                f.write(f"guest_wall_error_p50_us_{key} {e['p50_us']:.1f}\n")
+
+
+SCENARIOS = dict(step=step, chrony=chrony, error=error)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("scenario", choices=sorted(SCENARIOS))
     ap.add_argument("--mode", choices=("ivshmem", "device"), default="ivshmem")
+    ap.add_argument("--keys", help="error: append summary keys to this file (scripts/bench)")
     a = ap.parse_args()
     for f in (KO, CHECK, TP_WALL, TICKPAGED_TEST):
         if not os.path.exists(f):
@@ -322,6 +380,7 @@ def main():
     env = None
     try:
         env = Env(a.mode, chrony=a.scenario in ("chrony", "error"))
+        env.keys = a.keys
         SCENARIOS[a.scenario](env)
     except (VMError, QMPError, PublisherError, OSError, subprocess.SubprocessError) as e:
         report(False, f"{a.scenario}: {e}")
