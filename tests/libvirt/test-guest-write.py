@@ -20,14 +20,15 @@ test-daemon.py does).
       monotonic time and magic.
 
 While A boots and writes, and for 2 s after, the host reads its own
-file every 20 ms: the magic must stay right, realtime within 1 s of the
-host's CLOCK_REALTIME, monotonic within 1 s of its CLOCK_MONOTONIC and
-the generation unchanged. From A's first store on, 90% of B's lines
+file every 20 ms: the magic must stay right, realtime and monotonic
+never ahead of the host's CLOCK_REALTIME and CLOCK_MONOTONIC and within
+1 s of them (or, when tickpaged was late, behind both by the same
+amount, at most 10 s: printed), and the generation unchanged. From A's first store on, 90% of B's lines
 must be served by the page (the driver may fall back for a moment), the
-page's realtime in every one that read it within 5 s of the host's
+page's realtime in every one that read it within 10 s of the host's
 clock when the line arrived (B's vCPU waits for A's: lines have arrived
 half a second late), and the page's coarse monotonic never back, never
-ahead of the guest's fine clock and never 5 s behind it. A forgery is
+ahead of the guest's fine clock and never 10 s behind it. A forgery is
 off by years.
 
 With a guest-writable default (libvirt's <shmem>) A's first store lands
@@ -57,8 +58,15 @@ VIRT_XML = os.environ.get("TICKPAGE_VIRT_XML",
 ATTACK = os.path.join(td.BUILD, "libvirt", "tp-attack")
 ATTACK_SECONDS, ATTACK_INTERVAL_MS = 5, 50
 SAMPLE_S = 0.02
-HOST_SLACK_NS = 1_000_000_000    # the host's file against the host's clocks
-GUEST_SLACK_NS = 5_000_000_000   # B's line against the host's clock on arrival
+# The host's file against the host's clocks: never ahead, within 1 s...
+HOST_SLACK_NS = 1_000_000_000
+# ...or, when tickpaged was not scheduled (a run beside a make check saw
+# 3.3 s), behind both clocks by the same amount, at most 10 s: a late
+# page, still the host's pair of clocks. A forgery is years off.
+LATE_NS = 10_000_000_000
+PAIR_SLACK_NS = 100_000_000
+# B's line against the host's clock on arrival (B's vCPU waits for A's).
+GUEST_SLACK_NS = LATE_NS
 WATCH_RT = re.compile(r" rt=(\d+)\.(\d{9})")
 QEMU_NS = "http://libvirt.org/schemas/domain/qemu/1.0"
 
@@ -80,30 +88,38 @@ def read_page(path):
 
 
 def sample(path):
-    """(page, host realtime ns, host monotonic ns), the clocks read just
-    before the page."""
-    rt0 = time.clock_gettime_ns(time.CLOCK_REALTIME)
-    mono0 = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+    """(page, (realtime, monotonic) before it, (realtime, monotonic) after
+    it), the host's clocks in ns."""
+    before = (time.clock_gettime_ns(time.CLOCK_REALTIME),
+              time.clock_gettime_ns(time.CLOCK_MONOTONIC))
     page = read_page(path)
-    return page, rt0, mono0
+    after = (time.clock_gettime_ns(time.CLOCK_REALTIME),
+             time.clock_gettime_ns(time.CLOCK_MONOTONIC))
+    return page, before, after
 
 
-def page_wrong(page, rt, mono, gen):
-    """What is wrong with PAGE against the host's clocks, or ''."""
+def page_wrong(page, before, after, gen):
+    """(what is wrong with PAGE against the host's clocks or '', how late
+    it is in ns when it is only late)."""
     why = []
     if page["magic"] != tp.MAGIC:
         why.append(f"magic 0x{page['magic']:08x}")
-    prt = page["realtime_sec"] * 10**9 + page["realtime_nsec"]
-    if abs(prt - rt) > HOST_SLACK_NS:
+    prt, pmono = page.realtime_ns, page.mono
+    behind_rt, behind_mono = before[0] - prt, before[1] - pmono
+    # A pair that is not the host's: blame the clock further from it.
+    unpaired = abs(behind_rt - behind_mono) > PAIR_SLACK_NS
+    rt_off = unpaired and abs(behind_rt) >= abs(behind_mono)
+    if prt > after[0] or behind_rt > LATE_NS or rt_off:
         why.append(f"realtime {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(page['realtime_sec']))}"
-                   f" ({(prt - rt) / 1e9:+.3f} s from the host's)")
-    if abs(page["monotonic_ns"] - mono) > HOST_SLACK_NS:
-        why.append(f"monotonic {(page['monotonic_ns'] - mono) / 1e9:+.3f} s from the host's")
+                   f" ({-behind_rt / 1e9:+.3f} s from the host's)")
+    if pmono > after[1] or behind_mono > LATE_NS or (unpaired and not rt_off):
+        why.append(f"monotonic {-behind_mono / 1e9:+.3f} s from the host's")
     if page["generation"] != gen:
         why.append(f"generation {gen} -> {page['generation']}")
     if not page["flags"] & tp.F_VALID:
         why.append("not valid")
-    return ", ".join(why)
+    late = max(behind_rt, behind_mono)
+    return ", ".join(why), late if late > HOST_SLACK_NS else 0
 
 
 class Tail:
@@ -214,9 +230,9 @@ def check_run(xml_a, xml_b, name_a, name_b, wd_a, wd_b, shm):
     if not ok:
         print(watch_b.raw()[-3000:])
         return
-    page, rt, mono = sample(shm)
+    page, before, after = sample(shm)
     gen = page["generation"]
-    why = page_wrong(page, rt, mono, gen)
+    why, _ = page_wrong(page, before, after, gen)
     report(not why, f"host page before the attack: {why or 'magic, realtime and monotonic right'}"
            f" (generation {gen}, update {page['update_count']})")
     upd_before = page["update_count"]
@@ -227,15 +243,18 @@ def check_run(xml_a, xml_b, name_a, name_b, wd_a, wd_b, shm):
     if not report(r.returncode == 0, f"virsh start {name_a} (guest A, tp-attack)"):
         print(r.stderr)
         return
-    samples = bad = 0
+    samples = bad = late = worst_late = 0
     first_bad = None
     wrong = {"magic": 0, "realtime": 0, "monotonic": 0, "generation": 0}
     attack_at = done_at = None
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
-        page, rt, mono = sample(shm)
+        page, before, after = sample(shm)
         samples += 1
-        why = page_wrong(page, rt, mono, gen)
+        why, lateness = page_wrong(page, before, after, gen)
+        if lateness and not why:
+            late += 1
+            worst_late = max(worst_late, lateness)
         if why:
             bad += 1
             first_bad = first_bad or why
@@ -271,15 +290,21 @@ def check_run(xml_a, xml_b, name_a, name_b, wd_a, wd_b, shm):
     tail = f" of {samples} samples, every {SAMPLE_S * 1000:.0f} ms while A booted and wrote"
     report(wrong["magic"] == 0, f"host file: magic still TKPG in all{tail} "
            f"({wrong['magic']} forged)")
-    report(wrong["realtime"] == 0, f"host file: realtime within {HOST_SLACK_NS // 10**9} s of "
-           f"the host's CLOCK_REALTIME in all{tail} ({wrong['realtime']} not)")
-    report(wrong["monotonic"] == 0, f"host file: monotonic within {HOST_SLACK_NS // 10**9} s of "
-           f"the host's CLOCK_MONOTONIC in all{tail} ({wrong['monotonic']} not)")
+    if late:
+        log(f"host file: {late} samples {HOST_SLACK_NS // 10**9}-{LATE_NS // 10**9} s late, "
+            f"the host's pair of clocks (worst {worst_late / 1e9:.3f} s): tickpaged was not "
+            f"scheduled (load average {os.getloadavg()[0]:.1f})")
+    rule = (f"never ahead, within {HOST_SLACK_NS // 10**9} s or late by at most "
+            f"{LATE_NS // 10**9} s with realtime - monotonic the host's")
+    report(wrong["realtime"] == 0, f"host file: realtime the host's CLOCK_REALTIME in "
+           f"all{tail} ({rule}; {wrong['realtime']} not, {late} late)")
+    report(wrong["monotonic"] == 0, f"host file: monotonic the host's CLOCK_MONOTONIC in "
+           f"all{tail} ({wrong['monotonic']} not)")
     report(wrong["generation"] == 0 and bad == 0,
            f"host file: generation {gen} throughout, page valid ({bad} bad samples"
            + (f"; first: {first_bad}" if first_bad else "") + ")")
-    page, rt, mono = sample(shm)
-    why = page_wrong(page, rt, mono, gen)
+    page, before, after = sample(shm)
+    why, _ = page_wrong(page, before, after, gen)
     report(not why and page["update_count"] > upd_before,
            f"host file after the attack: {why or 'magic, realtime and monotonic right'}, "
            f"update {upd_before} -> {page['update_count']}")
