@@ -45,3 +45,18 @@ $(TP_WALL): $(O)/tests/guest/tp-wall.o
 
 CHECK_DEPS += $(TP_WALL)
 LINT_C += tests/guest/tp-wall.c
+
+# tp-consistency: the guest's clocks in pairs (design invariant 6), static
+# for the patched kernel's vDSO and dynamic for libtickpage-preload.so.
+TP_CONSISTENCY := $(O)/tests/guest/tp-consistency $(O)/tests/guest/tp-consistency-dyn
+
+$(O)/tests/guest/tp-consistency: $(O)/tests/guest/tp-consistency.o
+	$(quiet) LD $@
+	$(Q)$(CC) -static -o $@ $^
+
+$(O)/tests/guest/tp-consistency-dyn: $(O)/tests/guest/tp-consistency.o
+	$(quiet) LD $@
+	$(Q)$(CC) -o $@ $^
+
+CHECK_DEPS += $(TP_CONSISTENCY)
+LINT_C += tests/guest/tp-consistency.c

@@ -36,6 +36,8 @@ KO = os.path.join(BUILD, "guest/driver/tickpage.ko")
 CHECK = os.path.join(BUILD, "vdso/tools/tickpage-check")
 TP_WALL = os.path.join(BUILD, "tests/guest/tp-wall")
 TICKPAGED_TEST = os.path.join(BUILD, "tests/tickpaged/tickpaged-test")
+PRELOAD = os.path.join(BUILD, "vdso/lib/libtickpage-preload.so")
+CONSISTENCY_DYN = os.path.join(BUILD, "tests/guest/tp-consistency-dyn")
 SYSFS = "/sys/class/misc/tickpage"
 STEP_RE = re.compile(r"wall clock stepped by (-?\d+) ns")
 # The driver's default step threshold (step_threshold_us) and check.
@@ -95,11 +97,27 @@ def chrony_files(work):
     return files
 
 
+def preload_files():
+    """libtickpage-preload.so, tp-consistency-dyn, and the libraries ldd
+    names (the busybox guest has no C library)."""
+    files = [f"{PRELOAD}:/lib/tickpage-preload/libtickpage-preload.so",
+             f"{CONSISTENCY_DYN}:/bin/tp-consistency-dyn"]
+    seen = set()
+    for exe in (PRELOAD, CONSISTENCY_DYN):
+        out = subprocess.run(["ldd", exe], check=True, capture_output=True, text=True).stdout
+        for m in re.finditer(r"(/\S+) \(0x", out):
+            if m.group(1) not in seen:
+                seen.add(m.group(1))
+                files.append(f"{os.path.realpath(m.group(1))}:{m.group(1)}")
+    return files
+
+
 class Env:
-    def __init__(self, mode, chrony=False):
+    def __init__(self, mode, chrony=False, preload=False):
         self.mode = mode
         self.work = tempfile.mkdtemp(prefix="tickpage-wall-")
         files = chrony_files(self.work) if chrony else []
+        files += preload_files() if preload else []
         self.initrd = make_initramfs(os.path.join(self.work, "initramfs.cpio.gz"),
                                      modules=[KO], bins=[CHECK, TP_WALL], files=files)
         self.pub = None
@@ -363,7 +381,20 @@ def error(env):
                 f.write(f"guest_wall_error_p50_us_{key} {e['p50_us']:.1f}\n")
 
 
-SCENARIOS = dict(step=step, chrony=chrony, error=error)
+def consistency(env):
+    """Design invariant 6 on a stock kernel with libtickpage-preload.so
+    (tp-consistency, 10^6 reads a pair); the same program without the
+    library, the kernel's own coarse clocks, for reference."""
+    with env.vm(name="wall-consistency") as vm:
+        report(wait_ok(vm), "page aligned after boot")
+        for pre in ("", "LD_PRELOAD=/lib/tickpage-preload/libtickpage-preload.so "):
+            rc, out = vm.run(f"{pre}tp-consistency-dyn {env.reads}", timeout=900)
+            print("    " + out.strip().replace("\n", "\n    "))
+            report(rc == 0, f"{'preload' if pre else 'stock coarse clocks'}: "
+                   f"no pair of clocks disagrees (rc={rc})")
+
+
+SCENARIOS = dict(step=step, chrony=chrony, error=error, consistency=consistency)
 
 
 def main():
@@ -371,6 +402,7 @@ def main():
     ap.add_argument("scenario", choices=sorted(SCENARIOS))
     ap.add_argument("--mode", choices=("ivshmem", "device"), default="ivshmem")
     ap.add_argument("--keys", help="error: append summary keys to this file (scripts/bench)")
+    ap.add_argument("--reads", type=int, default=10**6, help="consistency: reads a pair")
     a = ap.parse_args()
     for f in (KO, CHECK, TP_WALL, TICKPAGED_TEST):
         if not os.path.exists(f):
@@ -379,8 +411,10 @@ def main():
         skip_all(f"device mode needs the project's QEMU ({PROJECT_QEMU})")
     env = None
     try:
-        env = Env(a.mode, chrony=a.scenario in ("chrony", "error"))
+        env = Env(a.mode, chrony=a.scenario in ("chrony", "error"),
+                  preload=a.scenario == "consistency")
         env.keys = a.keys
+        env.reads = a.reads
         SCENARIOS[a.scenario](env)
     except (VMError, QMPError, PublisherError, OSError, subprocess.SubprocessError) as e:
         report(False, f"{a.scenario}: {e}")
