@@ -51,7 +51,12 @@ static void result(const char *what, long bad, long n, int64_t worst)
 }
 
 /* Count a violation of @by ns (> 0), keep the worst. */
-#define VIOLATE(by) do { bad++; if ((by) > worst) worst = (by); } while (0)
+#define VIOLATE(by)                                                            \
+	do {                                                                   \
+		bad++;                                                         \
+		if ((by) > worst)                                              \
+			worst = (by);                                          \
+	} while (0)
 
 int main(int argc, char **argv)
 {
@@ -67,7 +72,8 @@ int main(int argc, char **argv)
 
 	clock_getres(CLOCK_REALTIME_COARSE, &res);
 	period = res.tv_sec * NS + res.tv_nsec;
-	printf("# %ld reads a pair, coarse period %lld ns\n", n, (long long)period);
+	printf("# %ld reads a pair, coarse period %lld ns\n", n,
+	       (long long)period);
 
 	for (bad = worst = i = 0; i < n; i++) {
 		a = now(CLOCK_REALTIME_COARSE);
@@ -94,7 +100,8 @@ int main(int argc, char **argv)
 		else if (t > b)
 			VIOLATE((t - b) * NS);
 	}
-	result("time() between the seconds of REALTIME_COARSE around it", bad, n, worst);
+	result("time() between the seconds of REALTIME_COARSE around it", bad,
+	       n, worst);
 
 	for (bad = worst = i = 0; i < n; i++) {
 		a = now(CLOCK_REALTIME_COARSE) / 1000;
@@ -118,10 +125,12 @@ int main(int argc, char **argv)
 		else if (c - d > f - b + period)
 			VIOLATE(c - d - (f - b + period));
 	}
-	result("REALTIME_COARSE - MONOTONIC_COARSE = REALTIME - MONOTONIC within a period",
+	result("REALTIME_COARSE - MONOTONIC_COARSE = REALTIME - MONOTONIC "
+	       "within a period",
 	       bad, n, worst);
 
-	snprintf(path, sizeof(path), "%s/tp-consistency.%d", dir, (int)getpid());
+	snprintf(path, sizeof(path), "%s/tp-consistency.%d", dir,
+		 (int)getpid());
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0) {
 		perror(path);

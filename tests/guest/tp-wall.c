@@ -80,7 +80,8 @@ static int watch(long ms)
 		if (m > end)
 			break;
 	}
-	printf("reads=%ld mono_back_ns=%lld mono_fwd_ns=%lld real_back_ns=%lld real_fwd_ns=%lld\n",
+	printf("reads=%ld mono_back_ns=%lld mono_fwd_ns=%lld real_back_ns=%lld "
+	       "real_fwd_ns=%lld\n",
 	       reads, (long long)mono_back, (long long)mono_fwd,
 	       (long long)real_back, (long long)real_fwd);
 	return 0;
@@ -105,7 +106,8 @@ int main(int argc, char **argv)
 		else if (!strncmp(argv[i], "--watch=", 8))
 			watch_ms = atol(argv[i] + 8);
 		else {
-			fprintf(stderr, "usage: tp-wall [--edges=N] [--timeout-ms=MS] | --watch=MS\n");
+			fprintf(stderr, "usage: tp-wall [--edges=N] "
+					"[--timeout-ms=MS] | --watch=MS\n");
 			return 2;
 		}
 	}
@@ -176,7 +178,6 @@ int main(int argc, char **argv)
 		err[i] = llabs(err[i]);
 	qsort(err, n, sizeof(*err), cmp_s64);
 	printf("edges=%ld p50_us=%.1f p99_us=%.1f max_us=%.1f\n", n,
-	       pct(err, n, 50) / 1e3, pct(err, n, 99) / 1e3,
-	       err[n - 1] / 1e3);
+	       pct(err, n, 50) / 1e3, pct(err, n, 99) / 1e3, err[n - 1] / 1e3);
 	return n == edges ? 0 : 1;
 }
