@@ -29,8 +29,8 @@ import shutil
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from tickpage import (BUILD, PROJECT_QEMU, VM, Publisher, PublisherError, QMPError,  # noqa: E402
-                      VMError, log, make_initramfs, report, skip_all, summary)
+from tickpage import (BUILD, PROJECT_QEMU, PageHost, PublisherError, QMPError,  # noqa: E402
+                      VMError, host_libs, log, make_initramfs, report, skip_all, summary)
 
 KO = os.path.join(BUILD, "guest/driver/tickpage.ko")
 CHECK = os.path.join(BUILD, "vdso/tools/tickpage-check")
@@ -73,15 +73,7 @@ def chrony_files(work):
         os.rename(tmp, root)
     files = [f"{root}/usr/sbin/chronyd:/usr/sbin/chronyd",
              f"{root}/usr/bin/chronyc:/usr/bin/chronyc"]
-    seen = set()
-    for exe in ("usr/sbin/chronyd", "usr/bin/chronyc"):
-        out = subprocess.run(["ldd", os.path.join(root, exe)], check=True, capture_output=True,
-                             text=True).stdout
-        for m in re.finditer(r"(/\S+) \(0x", out):
-            lib = m.group(1)
-            if lib not in seen:
-                seen.add(lib)
-                files.append(f"{os.path.realpath(lib)}:{lib}")
+    files += host_libs(f"{root}/usr/sbin/chronyd", f"{root}/usr/bin/chronyc")
     # No users in the busybox guest: chronyd runs as root (-u root),
     # which getpwnam() must find.
     passwd = os.path.join(work, "passwd")
@@ -100,64 +92,32 @@ def chrony_files(work):
 def preload_files():
     """libtickpage-preload.so, tp-consistency-dyn, and the libraries ldd
     names (the busybox guest has no C library)."""
-    files = [f"{PRELOAD}:/lib/tickpage-preload/libtickpage-preload.so",
-             f"{CONSISTENCY_DYN}:/bin/tp-consistency-dyn"]
-    seen = set()
-    for exe in (PRELOAD, CONSISTENCY_DYN):
-        out = subprocess.run(["ldd", exe], check=True, capture_output=True, text=True).stdout
-        for m in re.finditer(r"(/\S+) \(0x", out):
-            if m.group(1) not in seen:
-                seen.add(m.group(1))
-                files.append(f"{os.path.realpath(m.group(1))}:{m.group(1)}")
-    return files
+    return [f"{PRELOAD}:/lib/tickpage-preload/libtickpage-preload.so",
+            f"{CONSISTENCY_DYN}:/bin/tp-consistency-dyn"] + host_libs(PRELOAD, CONSISTENCY_DYN)
 
 
-class Env:
+class Env(PageHost):
     def __init__(self, mode, chrony=False, preload=False):
-        self.mode = mode
-        self.work = tempfile.mkdtemp(prefix="tickpage-wall-")
-        files = chrony_files(self.work) if chrony else []
+        work = tempfile.mkdtemp(prefix="tickpage-wall-")
+        files = chrony_files(work) if chrony else []
         files += preload_files() if preload else []
-        self.initrd = make_initramfs(os.path.join(self.work, "initramfs.cpio.gz"),
-                                     modules=[KO], bins=[CHECK, TP_WALL], files=files)
-        self.pub = None
-        self.qemu = None
-        self.args = []
-        self.devices = []
-        self.wall_offset = os.path.join(self.work, "wall-offset")
+        initrd = make_initramfs(os.path.join(work, "initramfs.cpio.gz"),
+                                modules=[KO], bins=[CHECK, TP_WALL], files=files)
+        self.wall_offset = os.path.join(work, "wall-offset")
+        # master=on: the only ivshmem that migrates; the page is this
+        # test's own (docs/vm-harness.md).
+        super().__init__(mode, work, initrd, "tickpage-wall", master=True,
+                         binary=TICKPAGED_TEST,
+                         extra=[f"--test-wall-offset-file={self.wall_offset}"])
         self.set_offset(0, signal_pub=False)
-        if mode == "ivshmem":
-            self.shm = f"/dev/shm/tickpage-wall-{os.getpid()}"
-            self.pub = Publisher(self.shm, binary=TICKPAGED_TEST,
-                                 extra=[f"--test-wall-offset-file={self.wall_offset}"])
+        if self.pub:
             self.pub.start()
-            # master=on: the only ivshmem that migrates; the page is this
-            # test's own (docs/vm-harness.md).
-            self.args = ["-object", "memory-backend-file,id=mem-tp0,share=on,"
-                         f"mem-path={self.shm},size=4096",
-                         "-device", "ivshmem-plain,memdev=mem-tp0,id=tp0,master=on"]
-        else:
-            self.qemu = PROJECT_QEMU
-            self.devices = ["tickpage,id=tp0"]
 
     def set_offset(self, off_ns, signal_pub=True):
         with open(self.wall_offset, "w") as f:
             f.write(f"{off_ns}\n")
         if signal_pub:
             self.pub.signal(signal.SIGUSR1)
-
-    def vm(self, **kw):
-        kw.setdefault("initrd", self.initrd)
-        kw.setdefault("args", self.args)
-        kw.setdefault("devices", self.devices)
-        kw.setdefault("qemu", self.qemu)
-        kw.setdefault("append", "tpvm.load=tickpage")
-        return VM(**kw)
-
-    def close(self):
-        if self.pub:
-            self.pub.close()
-        shutil.rmtree(self.work, ignore_errors=True)
 
 
 def sysfs(vm, attr):
