@@ -279,7 +279,7 @@ static void tickpage_step_wall(struct tickpage_dev *td,
 	struct tickpage_snapshot n;
 	struct tickpage_wall w;
 	struct timespec64 ts;
-	s64 diff, real, off, lo, hi, gap, mid;
+	s64 diff, real, off, lo, hi, gap;
 	u64 mono, start, gen = s->generation;
 	int err, i;
 
@@ -288,33 +288,32 @@ static void tickpage_step_wall(struct tickpage_dev *td,
 	td->wall_due = false;
 
 	/*
-	 * A step is rare and cannot be undone: narrow the offset down over
-	 * a few edges, each poll gap long by as much as the vCPU was
-	 * descheduled (milliseconds under TCG on a busy host). The lowest
-	 * upper bound always holds; the highest lower bound holds unless a
-	 * publisher was preempted mid-write, which shows as bounds that
-	 * cross: then the narrowest gap's midpoint, capped by the upper.
+	 * A step is rare and cannot be undone: measure a few edges and take
+	 * the midpoint of the narrowest gap, capped by the lowest upper
+	 * bound. A vCPU descheduled around an edge (milliseconds under TCG
+	 * on a busy host) widens that edge's gap, on either side, so its
+	 * midpoint can be off by half of it either way; a narrow gap is off
+	 * by little. A publisher preempted between its clock read and its
+	 * write raises @lo alone; another edge's @hi then caps it.
 	 */
-	lo = wall->lo;
 	hi = wall->hi;
 	gap = wall->hi - wall->lo;
-	mid = wall->lo + gap / 2;
+	off = wall->lo + gap / 2;
 	start = ktime_get_ns();
 	for (i = 0; i < 8 && ktime_get_ns() - start < 20 * NSEC_PER_MSEC; i++) {
 		mono = ktime_get_ns();	/* before the read, as measure wants */
 		if (tickpage_read(td->page, &n) ||
-		    !tickpage_measure(td, &n, mono, &off, &w) ||
+		    !tickpage_measure(td, &n, mono, &lo, &w) ||
 		    n.generation != gen)
 			break;
-		lo = max(lo, w.lo);
 		hi = min(hi, w.hi);
 		if (w.hi - w.lo < gap) {
 			gap = w.hi - w.lo;
-			mid = w.lo + gap / 2;
+			off = w.lo + gap / 2;
 		}
 		*s = n;
 	}
-	off = lo <= hi ? lo + (hi - lo) / 2 : min(mid, hi);
+	off = min(off, hi);
 
 	mono = ktime_get_ns();
 	real = ktime_get_real_ns();

@@ -208,15 +208,22 @@ def step(env):
         report(len(got) == 2 and abs(got[0] - HOUR_NS) < 10**9
                and abs(got[1] + DAY_NS + HOUR_NS) < 10**9,
                f"one dmesg line per step, with its size: {got}")
-        # A publisher restart is a new generation with no host step: the
-        # guest's clock is within the threshold, nothing steps.
+        # A publisher restart is a new generation with no host step: a
+        # guest clock within the threshold is not stepped. Only checked
+        # when the clock is well within it: under TCG on a busy host a
+        # step itself can be off by most of the threshold.
+        e = wall_error(vm, 50)
         env.pub.stop()
         env.pub.start()
         report(wait_ok(vm), "page aligned after a publisher restart")
         time.sleep(0.5)
         n = len(steps(vm))
-        report(n == len(at_bind) + 2, f"no step on a new generation within the threshold "
-               f"({n - len(at_bind) - 2} extra)")
+        if e and abs(e["signed_p50_us"]) * 1000 < THRESHOLD_NS / 2:
+            report(n == len(at_bind) + 2, f"no step on a new generation within the threshold "
+                   f"(error {e['signed_p50_us']:+.1f} us; {n - len(at_bind) - 2} extra)")
+        else:
+            skip(f"no-step check: the guest is {e and e['signed_p50_us']} us off, "
+                 f"too near the {THRESHOLD_NS // 1000} us threshold to expect no step")
         rc, out = vm.reap(h, 60)
         w = {k: int(v) for k, v in kv(out).items()}
         log(out.strip())
