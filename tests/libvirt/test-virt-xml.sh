@@ -62,8 +62,23 @@ check "default: --page=PATH maps PATH read-only" \
 
 out=$work/default-emu.xml
 $TOOL --emulator=/opt/tp/qemu-system-x86_64 $X/plain.xml -o "$out" 2>/dev/null
-check "default with --emulator: device mode (a ROM BAR), no ivshmem" \
-	test "$(xpq "$out" "/domain/qemu:commandline/qemu:arg[2]/@value")/$(xp "$out" "count(//shmem)")/$(grep -c ivshmem "$out")" = "tickpage,id=tickpage,addr=0x1c/0/0"
+check "default with --emulator: device-shared, tickpaged's page read-only, no ivshmem" \
+	test "$(xpq "$out" "/domain/qemu:commandline/qemu:arg[2]/@value")|$(xpq "$out" "/domain/qemu:commandline/qemu:arg[4]/@value")|$(xp "$out" "count(//shmem)")/$(grep -c ivshmem "$out")" = \
+	"memory-backend-file,id=tickpage-mem,share=on,readonly=on,mem-path=/run/tickpage/page,size=4096|tickpage,id=tickpage,memdev=tickpage-mem,addr=0x1c|0/0"
+check "default with --emulator: the emulator is the one given" \
+	test "$(xp "$out" "string(/domain/devices/emulator)")" = /opt/tp/qemu-system-x86_64
+check "default with --emulator: valid" valid "$out"
+
+out=$work/device.xml
+$TOOL --mode=device --emulator=/opt/tp/qemu-system-x86_64 $X/plain.xml -o "$out" 2>/dev/null
+check "device mode: a page of its own (a ROM BAR), no backend, no ivshmem" \
+	test "$(xpq "$out" "/domain/qemu:commandline/qemu:arg[2]/@value")/$(xpq "$out" "count(/domain/qemu:commandline/qemu:arg)")/$(grep -c ivshmem "$out")" = "tickpage,id=tickpage,addr=0x1c/2/0"
+
+out=$work/shared-name.xml
+$TOOL --mode=device-shared --emulator=/q --shmem-name=tp1 $X/plain.xml -o "$out" 2>/dev/null
+check "device-shared --shmem-name: maps /dev/shm/NAME read-only" \
+	test "$(xpq "$out" "/domain/qemu:commandline/qemu:arg[2]/@value")" = \
+	"memory-backend-file,id=tickpage-mem,share=on,readonly=on,mem-path=/dev/shm/tp1,size=4096"
 
 out=$work/ns-default.xml
 $TOOL $X/qemu-ns.xml -o "$out" 2>/dev/null
@@ -216,14 +231,16 @@ refuse "already has -device tickpage" "already has a tickpage" $X/has-device.xml
 refuse "period without a unit" "not a duration" $X/plain.xml --mode=device --emulator=/q --period=5
 refuse "period below 100us" "out of range" $X/plain.xml --mode=device --emulator=/q --period=50us
 refuse "period above 1s" "out of range" $X/plain.xml --mode=device --emulator=/q --period=2s
-refuse "--period in the default mode" "is for --mode=device" $X/plain.xml --period=1ms
-refuse "--period in shmem-writable mode" "is for --mode=device" $X/plain.xml --mode=shmem-writable --period=1ms
-refuse "--emulator in shmem-ro mode" "is for --mode=device" $X/plain.xml --mode=shmem-ro --emulator=/q
+refuse "--period in the default mode" "is for the device modes" $X/plain.xml --period=1ms
+refuse "--period in shmem-writable mode" "is for the device modes" $X/plain.xml --mode=shmem-writable --period=1ms
+refuse "--emulator in shmem-ro mode" "is for the device modes" $X/plain.xml --mode=shmem-ro --emulator=/q
+refuse "--period in device-shared mode (tickpaged's period)" "the period is tickpaged's" $X/plain.xml --emulator=/q --period=1ms
+refuse "device-shared without --emulator" "needs --emulator" $X/plain.xml --mode=device-shared
 refuse "relative --page" "must be an absolute path" $X/plain.xml --page=run/tickpage/page
 refuse "--page with a comma (QEMU's separator)" "without a comma" $X/plain.xml --page=/run/a,b
 refuse "--page and --shmem-name" "give one" $X/plain.xml --page=/run/a --shmem-name=b
 refuse "--page in shmem-writable mode" "always /dev/shm/NAME" $X/plain.xml --mode=shmem-writable --page=/run/a
-refuse "--page in device mode" "is for --mode=shmem-ro" $X/plain.xml --emulator=/q --page=/run/a
+refuse "--page in device mode" "is for --mode=shmem-ro or device-shared" $X/plain.xml --mode=device --emulator=/q --page=/run/a
 refuse "--shmem-name in device mode" "not --mode=device" $X/plain.xml --mode=device --emulator=/q --shmem-name=x
 refuse "PCI slot out of range" "not a PCI slot" $X/plain.xml --mode=device --emulator=/q --pci-slot=0x20
 refuse "PCI slot not a number" "not a PCI slot" $X/plain.xml --mode=shmem-ro --pci-slot=x
