@@ -34,19 +34,17 @@ import subprocess
 import sys
 import time
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BUILD = os.path.join(TOP, os.environ.get("O", "build"))
-sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
-from report import report, skip_all as skip, summary  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from tickpage import (BUILD, STOCK_QEMU, TOP, Publisher, VMError, log, report,  # noqa: E402
+                      skip_all as skip, summary)
+from tickpage import guest_kernel as vm_kernel  # noqa: E402
 
 URI = "qemu:///system"
-STOCK_QEMU = "/usr/bin/qemu-system-x86_64"
 INITRD = os.path.join(BUILD, "libvirt", "initramfs.cpio.gz")
 TICKPAGED = os.path.join(BUILD, "hv", "tickpaged")
 # The patched QEMU: $TICKPAGE_QEMU (as for tests/vm) or scripts/build-qemu's.
 PROJECT_QEMU = (os.environ.get("TICKPAGE_QEMU")
                 or os.path.join(BUILD, "qemu", "qemu-system-x86_64"))
-KERNEL_ENV = os.path.join(BUILD, "vm", "guest-kernel.env")
 IMAGES = "/var/lib/libvirt/images"
 CAPS_CACHE = "/var/cache/libvirt/qemu/capabilities"
 QEMU_USER = "libvirt-qemu"
@@ -63,10 +61,6 @@ SLACK_NS = int(os.environ.get("TICKPAGE_LIBVIRT_SLACK_US", "2000")) * 1000
 STALE_NS = 100_000_000
 LINE = re.compile(r"^TPW n=(\d+) fine0=(\d+) page=(-?\d+) app=(\d+) fine=(\d+) "
                   r"gen=(\d+) upd=(\d+) period=(\d+) st=(\d+)")
-
-def log(msg):
-    print(f"# {msg}", flush=True)
-
 
 def virsh(*args, check=True):
     r = subprocess.run(["virsh", "-q", "-c", URI, *args], capture_output=True, text=True)
@@ -152,11 +146,44 @@ def can_use(path, mode_flag):
 
 
 def guest_kernel():
-    env = {}
-    if os.path.exists(KERNEL_ENV):
-        with open(KERNEL_ENV) as f:
-            env = dict(l.strip().split("=", 1) for l in f if "=" in l)
-    return env.get("VMLINUZ")
+    """The cloud kernel's path, or None when it is not there (make vm-prereqs)."""
+    try:
+        return vm_kernel()["VMLINUZ"]
+    except (VMError, subprocess.CalledProcessError):
+        return None
+
+
+def start_tickpaged(shm, shmem, *options):
+    """tickpaged publishing SHM for libvirt, with OPTIONS; a started
+    tickpage.Publisher. SHMEM: for libvirt's <shmem>, which opens the
+    file read-write as libvirt-qemu and insists on 1 MiB."""
+    if shmem:
+        extra = ["--quiet", *options, "--size=1M", "--mode=0660", f"--group={QEMU_USER}"]
+    else:
+        extra = ["--quiet", *options, "--mode=0644"]
+    pub = Publisher(shm, extra=extra)
+    pub.start()
+    log(f"tickpaged pid {pub.proc.pid}: {' '.join(pub.argv())}")
+    return pub
+
+
+def keep_serial(wd, label):
+    """Keep a domain's serial log as build/tests/logs/libvirt-LABEL.serial.log."""
+    serial = os.path.join(wd, "serial.log")
+    if os.path.exists(serial):
+        keep = os.path.join(BUILD, "tests", "logs", f"libvirt-{label}.serial.log")
+        os.makedirs(os.path.dirname(keep), exist_ok=True)
+        shutil.copy(serial, keep)
+        log(f"guest serial log kept as {keep}")
+
+
+def nothing_left(guest, paths):
+    """Report that no QEMU runs a guest named GUEST... and no PATH is left."""
+    qemus = subprocess.run(["pgrep", "-f", f"guest={guest}"], capture_output=True,
+                           text=True).stdout.split()
+    left = [p for p in paths if os.path.exists(p)]
+    report(not qemus and not left,
+           f"nothing left behind (QEMU pids {qemus or 'none'}, files {left or 'none'})")
 
 
 WATCH_CMDLINE = "tpvm.load=tickpage tpvm.run=/bin/tp-watch"
@@ -305,18 +332,8 @@ def run(mode, wd, name, daemons):
         if mode != "device":
             # At real-time priority, as the unit runs it: a page that a
             # loaded host leaves seconds old would fail the checks below.
-            if mode == "shmem-writable":
-                # libvirt's <shmem>: QEMU maps it writable, 1 MiB at least.
-                cmd = [TICKPAGED, "--quiet", "--sched=fifo", "--size=1M", "--mode=0660",
-                       f"--group={QEMU_USER}", shm]
-            else:
-                cmd = [TICKPAGED, "--quiet", "--sched=fifo", "--mode=0644", shm]
-            tickpaged = subprocess.Popen(cmd)
-            log(f"tickpaged pid {tickpaged.pid}: {' '.join(cmd)}")
-            for _ in range(50):
-                if os.path.getsize(shm) if os.path.exists(shm) else 0:
-                    break
-                time.sleep(0.1)
+            # libvirt's <shmem>: QEMU maps it writable, 1 MiB at least.
+            tickpaged = start_tickpaged(shm, mode == "shmem-writable", "--sched=fifo")
             xml_args += ["--shmem-name", name]
             st = os.stat(shm)
             report(can_use(shm, "-r") and (mode != "shmem-writable" or can_use(shm, "-w")),
@@ -420,10 +437,7 @@ def run(mode, wd, name, daemons):
         virsh("destroy", name, check=False)
         virsh("undefine", name, check=False)
         if tickpaged:
-            tickpaged.terminate()
-            tickpaged.wait(10)
-            if os.path.exists(shm):
-                os.unlink(shm)
+            tickpaged.close()
 
 
 def main():
@@ -482,25 +496,15 @@ def main():
                     os.unlink(f)
             except OSError:
                 pass
-        serial = os.path.join(wd, "serial.log")
-        if os.path.exists(serial):
-            keep = os.path.join(BUILD, "tests", "logs", f"libvirt-{mode}.serial.log")
-            os.makedirs(os.path.dirname(keep), exist_ok=True)
-            shutil.copy(serial, keep)
-            log(f"guest serial log kept as {keep}")
+        keep_serial(wd, mode)
         shutil.rmtree(wd, ignore_errors=True)
         for f in glob.glob(f"/var/log/libvirt/qemu/{name}.log*"):
             os.unlink(f)
         daemons.down()
         shutil.rmtree(rundir, ignore_errors=True)
-        qemus = subprocess.run(["pgrep", "-f", f"guest={name}"], capture_output=True,
-                               text=True).stdout.split()
-        left = [p for p in (wd, rundir, f"/dev/shm/{name}",
-                            f"/var/log/libvirt/qemu/{name}.log") if os.path.exists(p)]
-        left += [f for f in set(glob.glob(os.path.join(CAPS_CACHE, "*.xml"))) - caps_before
-                 if "<emulator>/usr/bin/" not in open(f, errors="replace").read()]
-        report(not qemus and not left,
-               f"nothing left behind (QEMU pids {qemus or 'none'}, files {left or 'none'})")
+        nothing_left(name, [wd, rundir, f"/dev/shm/{name}", f"/var/log/libvirt/qemu/{name}.log"]
+                     + [f for f in set(glob.glob(os.path.join(CAPS_CACHE, "*.xml"))) - caps_before
+                        if "<emulator>/usr/bin/" not in open(f, errors="replace").read()])
 
     summary()
 

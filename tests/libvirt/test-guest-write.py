@@ -50,7 +50,7 @@ _spec = importlib.util.spec_from_file_location("test_daemon",
                                                os.path.join(HERE, "test-daemon.py"))
 td = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(td)
-report, skip, summary = td.report, td.skip, td.summary
+report, skip, summary, log = td.report, td.skip, td.summary, td.log
 from tickpage import page as tp  # noqa: E402  (test-daemon.py put tests/lib on the path)
 
 VIRT_XML = os.environ.get("TICKPAGE_VIRT_XML",
@@ -69,10 +69,6 @@ PAIR_SLACK_NS = 100_000_000
 GUEST_SLACK_NS = LATE_NS
 WATCH_RT = re.compile(r" rt=(\d+)\.(\d{9})")
 QEMU_NS = "http://libvirt.org/schemas/domain/qemu/1.0"
-
-
-def log(msg):
-    print(f"# {msg}", flush=True)
 
 
 def read_page(path):
@@ -187,30 +183,15 @@ def run(wd_a, wd_b, name_a, name_b, shm):
         report(False, f"the default XML has a tickpage ({how})")
         return None
 
-    # tickpaged as the default XML needs it: libvirt's <shmem> opens the
-    # file read-write as libvirt-qemu and insists on 1 MiB.
-    if "libvirt <shmem>" in how:
-        cmd = [td.TICKPAGED, "--quiet", "--size=1M", "--mode=0660",
-               f"--group={td.QEMU_USER}", shm]
-    else:
-        cmd = [td.TICKPAGED, "--quiet", "--mode=0644", shm]
-    tickpaged = subprocess.Popen(cmd)
-    log(f"tickpaged pid {tickpaged.pid}: {' '.join(cmd)}")
+    # tickpaged as the default XML needs it.
+    tickpaged = td.start_tickpaged(shm, "libvirt <shmem>" in how)
     try:
-        for _ in range(50):
-            if os.path.exists(shm) and os.path.getsize(shm) and \
-                    read_page(shm)["flags"] & tp.F_VALID:
-                break
-            time.sleep(0.1)
         check_run(xml_a, xml_b, name_a, name_b, wd_a, wd_b, shm)
     finally:
         for name in (name_a, name_b):
             td.virsh("destroy", name, check=False)
             td.virsh("undefine", name, check=False)
-        tickpaged.terminate()
-        tickpaged.wait(10)
-        if os.path.exists(shm):
-            os.unlink(shm)
+        tickpaged.close()
 
 
 def check_run(xml_a, xml_b, name_a, name_b, wd_a, wd_b, shm):
@@ -399,24 +380,14 @@ def main():
             if daemons.started or os.path.exists("/run/libvirt/libvirt-sock") else []
         report(name_a not in listed and name_b not in listed, f"no domain {stem}-* left")
         for wd, which in zip(wds, "ab"):
-            serial = os.path.join(wd, "serial.log")
-            if os.path.exists(serial):
-                keep = os.path.join(td.BUILD, "tests", "logs",
-                                    f"libvirt-guest-write-{which}.serial.log")
-                os.makedirs(os.path.dirname(keep), exist_ok=True)
-                shutil.copy(serial, keep)
-                log(f"guest {which.upper()} serial log kept as {keep}")
+            td.keep_serial(wd, f"guest-write-{which}")
             shutil.rmtree(wd, ignore_errors=True)
         for f in glob.glob(f"/var/log/libvirt/qemu/{stem}-*.log*"):
             os.unlink(f)
         daemons.down()
         shutil.rmtree(rundir, ignore_errors=True)
-        qemus = subprocess.run(["pgrep", "-f", f"guest={stem}-"], capture_output=True,
-                               text=True).stdout.split()
-        left = [p for p in wds + [rundir, shm] if os.path.exists(p)]
-        left += glob.glob(f"/var/log/libvirt/qemu/{stem}-*.log")
-        report(not qemus and not left,
-               f"nothing left behind (QEMU pids {qemus or 'none'}, files {left or 'none'})")
+        td.nothing_left(f"{stem}-", wds + [rundir, shm]
+                        + glob.glob(f"/var/log/libvirt/qemu/{stem}-*.log"))
     summary()
 
 

@@ -43,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "pci-map.h"
 #include "tickpage-abi.h"
 
@@ -98,21 +99,6 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
 }
 
-static long arg_long(const char *s, long min, long max)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < min || v > max) {
-		fprintf(stderr, "tp-attack: bad number '%s' (%ld..%ld)\n", s,
-			min, max);
-		exit(2);
-	}
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	long seconds = 5, interval_ms = 50, rounds = 0, n, landed = 0;
@@ -124,9 +110,10 @@ int main(int argc, char **argv)
 
 	for (i = 1; i < argc; i++) {
 		if (!strncmp(argv[i], "--seconds=", 10)) {
-			seconds = arg_long(argv[i] + 10, 1, 3600);
+			seconds = arg_long("tp-attack", argv[i] + 10, 1, 3600);
 		} else if (!strncmp(argv[i], "--interval-ms=", 14)) {
-			interval_ms = arg_long(argv[i] + 14, 1, 10000);
+			interval_ms =
+				arg_long("tp-attack", argv[i] + 14, 1, 10000);
 		} else {
 			fputs(USAGE, stderr);
 			return 2;
