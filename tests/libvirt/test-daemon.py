@@ -167,6 +167,22 @@ def start_tickpaged(shm, shmem, *options):
     return pub
 
 
+def start_domain(name, xml, watch, who="guest", tag=""):
+    """virsh define XML and start NAME; True once its tp-watch lines
+    (WATCH) say the page serves time, else False, reported."""
+    virsh("define", xml)
+    t0 = time.monotonic()
+    r = virsh("start", name, check=False)
+    if not report(r.returncode == 0, f"virsh start {name}{tag}"):
+        print(r.stderr)
+        return False
+    ok = watch.wait(20, 180, served=True)
+    report(ok, f"{who} booted and the page serves time ({time.monotonic() - t0:.1f} s)")
+    if not ok:
+        print(watch.raw()[-3000:])
+    return ok
+
+
 def keep_serial(wd, label):
     """Keep a domain's serial log as build/tests/logs/libvirt-LABEL.serial.log."""
     serial = os.path.join(wd, "serial.log")
@@ -366,16 +382,7 @@ def run(mode, wd, name, daemons):
         if not report(r.returncode == 0, f"tickpage-virt-xml {' '.join(xml_args)}"):
             print(r.stderr)
             return
-        virsh("define", final)
-        t0 = time.monotonic()
-        r = virsh("start", name, check=False)
-        if not report(r.returncode == 0, f"virsh start {name}"):
-            print(r.stderr)
-            return
-        ok = watch.wait(20, 180, served=True)
-        report(ok, f"guest booted and the page serves time ({time.monotonic() - t0:.1f} s)")
-        if not ok:
-            print(watch.raw()[-3000:])
+        if not start_domain(name, final, watch):
             return
         boot = watch.lines()
         check_segment(boot, "boot")

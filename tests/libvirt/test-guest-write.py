@@ -200,16 +200,7 @@ def check_run(xml_a, xml_b, name_a, name_b, wd_a, wd_b, shm):
     tail_b = Tail(os.path.join(wd_b, "serial.log"))
 
     # ---- B boots and serves ----
-    td.virsh("define", xml_b)
-    t0 = time.monotonic()
-    r = td.virsh("start", name_b, check=False)
-    if not report(r.returncode == 0, f"virsh start {name_b} (guest B, tp-watch)"):
-        print(r.stderr)
-        return
-    ok = watch_b.wait(20, 180, served=True)
-    report(ok, f"guest B booted and the page serves time ({time.monotonic() - t0:.1f} s)")
-    if not ok:
-        print(watch_b.raw()[-3000:])
+    if not td.start_domain(name_b, xml_b, watch_b, "guest B", " (guest B, tp-watch)"):
         return
     page, before, after = sample(shm)
     gen = page["generation"]
