@@ -30,7 +30,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from tickpage import (BUILD, PROJECT_QEMU, PageHost, PublisherError, QMPError,  # noqa: E402
-                      VMError, host_libs, log, make_initramfs, report, skip_all, summary)
+                      VMError, host_libs, log, make_initramfs, report, skip, skip_all,
+                      summary)
 
 KO = os.path.join(BUILD, "guest/driver/tickpage.ko")
 CHECK = os.path.join(BUILD, "vdso/tools/tickpage-check")
