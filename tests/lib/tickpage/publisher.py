@@ -114,12 +114,14 @@ class Publisher:
         self.proc.send_signal(sig)
 
     def close(self):
-        """Stop it and remove its file."""
+        """Stop it and remove its file, and the lock file beside it that a
+        tickpaged stopped by SIGKILL leaves behind."""
         self.stop()
-        try:
-            os.unlink(self.path)
-        except OSError:
-            pass
+        for path in (self.path, self.path + ".lock"):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
     def __enter__(self):
         self.start()
