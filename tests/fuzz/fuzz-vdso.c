@@ -40,6 +40,7 @@
 #include <vdso/tickpage-coarse.h>
 
 #include "../kernel/vdso-load.h"
+#include "fuzz-input.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -132,21 +133,6 @@ static int count(const char *what, clock_call fn, clockid_t clk,
 }
 
 /* ---- the input ---- */
-
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint64_t take(struct input *in, size_t bytes)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	for (i = 0; i < bytes && in->n; i++, in->p++, in->n--)
-		v |= (uint64_t)*in->p << (8 * i);
-	return v;
-}
 
 /* A value near @base, or anywhere: the edges of each comparison. */
 static uint64_t near(struct input *in, uint64_t base)

@@ -22,6 +22,7 @@
 
 #include "tickpage-read.h"
 #include "tickpage-writer.h"
+#include "fuzz-input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,21 +36,6 @@ static _Alignas(4096) unsigned char page[TICKPAGE_PAGE_SIZE];
 			abort();					\
 		}							\
 	} while (0)
-
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint64_t take(struct input *in, size_t bytes)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	for (i = 0; i < bytes && in->n; i++, in->p++, in->n--)
-		v |= (uint64_t)*in->p << (8 * i);
-	return v;
-}
 
 /*
  * Operands: a width byte picks small or full-range values, so both the

@@ -18,7 +18,7 @@ $(FUZZ)/fuzz-read: tests/fuzz/fuzz-read.c vdso/include/tickpage-read.h \
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $<
 
 # The writer is compiled into the target so the sanitizers see it too.
-$(FUZZ)/fuzz-writer: tests/fuzz/fuzz-writer.c hv/tickpage-writer.c \
+$(FUZZ)/fuzz-writer: tests/fuzz/fuzz-writer.c tests/fuzz/fuzz-input.h hv/tickpage-writer.c \
 		hv/tickpage-writer.h vdso/include/tickpage-read.h \
 		vdso/include/tickpage-abi.h
 	$(quiet) FUZZ $@
@@ -45,7 +45,7 @@ $(FUZZ_KINC)/tickpage-coarse.h: $(FUZZ_PATCH2) vdso/include/tickpage-read.h \
 # instructions, and sanitized.
 FUZZ_KFLAGS := -I$(FUZZ)/kinc -Itests/fuzz/kshim
 
-$(FUZZ)/fuzz-vdso: tests/fuzz/fuzz-vdso.c tests/fuzz/fuzz-vdso-sys.c \
+$(FUZZ)/fuzz-vdso: tests/fuzz/fuzz-vdso.c tests/fuzz/fuzz-vdso-sys.c tests/fuzz/fuzz-input.h \
 		tests/kernel/vdso-load.c tests/kernel/vdso-load.h \
 		$(FUZZ_KINC)/tickpage-coarse.h \
 		$(wildcard tests/fuzz/kshim/vdso/*.h)
@@ -74,6 +74,7 @@ $(FUZZ_SEEDS): $(FUZZ)/mkseeds
 
 ALL_TARGETS += $(FUZZ_TARGETS) $(FUZZ_SEEDS) $(FUZZ)/seeds-vdso
 LINT_C += tests/fuzz/fuzz-read.c tests/fuzz/fuzz-writer.c tests/fuzz/mkseeds.c \
+	  tests/fuzz/fuzz-input.h \
 	  tests/fuzz/fuzz-vdso.c tests/fuzz/fuzz-vdso-sys.c
 
 fuzz: $(FUZZ_TARGETS) $(FUZZ_SEEDS) $(FUZZ)/seeds-vdso $(GUEST_KERNEL)
