@@ -23,6 +23,17 @@
  *                         value": getres and steps of both coarse
  *                         clocks, whether they work with the time
  *                         system calls forbidden, the page if any
+ *   tp-coarse pairs S N C
+ *                         read in pairs (coarse, then the fine clock)
+ *                         for S seconds or until /tmp/tp-stop exists,
+ *                         while the host moves the guest between pages:
+ *                         MONOTONIC_COARSE never back, each coarse read
+ *                         at or below the fine one after it (both
+ *                         clocks), N new generations seen, and after
+ *                         each the vDSO serving the page again before
+ *                         the driver's check number C after the one in
+ *                         force when the new generation was first seen
+ *                         (C = 1: by the first check after the landing)
  *
  * Expected values come from the page (read() of /dev/tickpage) and the
  * kernel's own clocks, never from this program's earlier output.
@@ -40,6 +51,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -876,6 +888,156 @@ static int do_show(void)
 	return 0;
 }
 
+/* ---- pairs: the coarse clocks across landings on another page ---- */
+
+#define PAIRS_STOP	"/tmp/tp-stop"
+#define PAIRS_MAX	64
+
+/*
+ * Whether MONOTONIC_COARSE value @mc came from the page: the page's
+ * monotonic time read just before or just after it, plus the driver's
+ * offset for that generation (the vDSO's copy of the offset follows the
+ * driver's within a tick, so a realignment only delays the answer).
+ */
+static int pairs_served(const struct tickpage *tp,
+			const struct tickpage_guest *gp, int64_t mc,
+			uint64_t gen, uint64_t pm0)
+{
+	struct tickpage_guest g;
+	uint64_t gen1, pm1;
+
+	tickpage_peek_monotonic(tp, &gen1, &pm1);
+	if (tickpage_guest_read(gp, &g) || g.status != TICKPAGE_GUEST_OK ||
+	    g.generation != gen || gen1 != gen)
+		return 0;
+	return mc == (int64_t)(pm0 + (uint64_t)g.offset_ns) ||
+	       mc == (int64_t)(pm1 + (uint64_t)g.offset_ns);
+}
+
+static uint64_t pairs_checks(const struct tickpage_guest *gp)
+{
+	struct tickpage_guest g;
+
+	return tickpage_guest_read(gp, &g) ? 0 : g.checks;
+}
+
+static int do_pairs(int secs, int want, int max_checks)
+{
+	int64_t lat[PAIRS_MAX], sorted[PAIRS_MAX];
+	uint64_t checks0 = 0, dchecks, worst_checks = 0;
+	const struct tickpage_guest *gp;
+	int64_t end, last_mc, landed = 0, rc, rf, mc, mf, d;
+	int64_t worst_back = 0, worst_mono = 0, worst_real = 0;
+	long reads = 0, back = 0, mono_bad = 0, real_bad = 0;
+	uint64_t gen, cur_gen, pm;
+	int n = 0, waiting = 1, late = 0, i, fd;
+	const struct tickpage *tp;
+	const void *map;
+
+	fd = open(TICKPAGE_DEV_PATH, O_RDONLY);
+	map = fd < 0 ? MAP_FAILED : mmap(NULL, TICKPAGE_MMAP_SIZE, PROT_READ,
+					 MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		report(0, "mmap of %s: %s", TICKPAGE_DEV_PATH, strerror(errno));
+		return report_summary();
+	}
+	tp = map;
+	gp = (const void *)((const char *)map + TICKPAGE_MMAP_GUEST_OFFSET);
+	tickpage_peek_monotonic(tp, &cur_gen, &pm);
+	end = now(CLOCK_MONOTONIC) + secs * NS;
+	last_mc = now(CLOCK_MONOTONIC_COARSE);
+	printf("@@WATCH-START@@\n");
+	fflush(stdout);
+	for (;;) {
+		tickpage_peek_monotonic(tp, &gen, &pm);
+		rc = now(CLOCK_REALTIME_COARSE);
+		rf = now(CLOCK_REALTIME);
+		mc = now(CLOCK_MONOTONIC_COARSE);
+		mf = now(CLOCK_MONOTONIC);
+		reads++;
+		if (rc > rf) {
+			real_bad++;
+			if (rc - rf > worst_real)
+				worst_real = rc - rf;
+		}
+		if (mc > mf) {
+			mono_bad++;
+			if (mc - mf > worst_mono)
+				worst_mono = mc - mf;
+		}
+		if (mc < last_mc) {
+			back++;
+			if (last_mc - mc > worst_back)
+				worst_back = last_mc - mc;
+		}
+		last_mc = mc;
+		if (gen != cur_gen) {
+			/* A landing (or a page that changed under us). */
+			if (waiting && n > 0)
+				printf("# landing %d: page never served before generation %llu came\n",
+				       n, (unsigned long long)gen);
+			cur_gen = gen;
+			waiting = 1;
+			landed = mf;
+			checks0 = pairs_checks(gp);
+			if (n < PAIRS_MAX)
+				lat[n] = -1;
+			n++;
+		}
+		if (waiting && pairs_served(tp, gp, mc, gen, pm)) {
+			waiting = 0;
+			if (n > 0 && n <= PAIRS_MAX) {
+				dchecks = pairs_checks(gp) - checks0;
+				lat[n - 1] = mf - landed;
+				if (dchecks > worst_checks)
+					worst_checks = dchecks;
+				if (dchecks > (uint64_t)max_checks)
+					late++;
+				printf("# landing %d: generation %llu, page served after %.1f ms, %llu driver check(s)\n",
+				       n, (unsigned long long)gen,
+				       (double)(mf - landed) / 1e6,
+				       (unsigned long long)dchecks);
+			}
+		}
+		if (mf >= end)
+			break;
+		if (!(reads & 1023)) {
+			struct stat st;
+
+			if (!stat(PAIRS_STOP, &st))
+				break;
+		}
+	}
+	for (i = 0; i < n && i < PAIRS_MAX; i++) {
+		sorted[i] = lat[i] < 0 ? INT64_MAX : lat[i];
+		if (lat[i] < 0)
+			late++;
+	}
+	qsort(sorted, i, sizeof(sorted[0]), cmp64);
+	printf("# %ld reads of the four clocks, %d landings\n", reads, n);
+	if (i) {
+		d = sorted[i / 2];
+		printf("# page served again after a landing: min %.1f ms, median %.1f ms, max %.1f ms%s\n",
+		       sorted[0] / 1e6, d / 1e6,
+		       sorted[i - 1] == INT64_MAX ? -1.0 : sorted[i - 1] / 1e6,
+		       sorted[i - 1] == INT64_MAX ? " (never, once or more)" : "");
+	}
+	report(!back, "MONOTONIC_COARSE never went back (%ld reads did, by up to %lld ns)",
+	       back, (long long)worst_back);
+	report(!mono_bad, "MONOTONIC_COARSE <= the MONOTONIC read after it (%ld of %ld pairs not, by up to %lld ns)",
+	       mono_bad, reads, (long long)worst_mono);
+	report(!real_bad, "REALTIME_COARSE <= the REALTIME read after it (%ld of %ld pairs not, by up to %lld ns)",
+	       real_bad, reads, (long long)worst_real);
+	report(n == want, "%d landings on a new generation seen (want %d)", n, want);
+	report(n > 0 && !late && !waiting,
+	       "the vDSO served the page again within %d driver check(s) of each landing (%d not; most %llu)",
+	       max_checks, late + (waiting && n > PAIRS_MAX),
+	       (unsigned long long)worst_checks);
+	munmap((void *)map, TICKPAGE_MMAP_SIZE);
+	close(fd);
+	return report_summary();
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -895,6 +1057,8 @@ int main(int argc, char **argv)
 		return do_show();
 	if (!strcmp(cmd, "forks") && argc == 3)
 		return do_forks(atoi(argv[2]));
-	fprintf(stderr, "usage: tp-coarse page|nopage|watch SECS PATTERN|timens|forks SECS|bench|show\n");
+	if (!strcmp(cmd, "pairs") && argc == 5)
+		return do_pairs(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
+	fprintf(stderr, "usage: tp-coarse page|nopage|watch SECS PATTERN|timens|forks SECS|bench|show|pairs SECS LANDINGS CHECKS\n");
 	return 2;
 }
