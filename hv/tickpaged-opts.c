@@ -79,6 +79,10 @@ static const char tickpaged_help[] =
 "                          RLIMIT_RTPRIO) tickpaged says so once and\n"
 "                          publishes at normal priority\n"
 "    -q, --quiet           log nothing but errors\n"
+"        --print-period    check the options, print the period in ns and\n"
+"                          exit: for tools that pass a period on and must\n"
+"                          accept exactly what tickpaged does\n"
+"                          (scripts/tickpage-virt-xml)\n"
 #ifdef TICKPAGED_TEST_HOOKS
 "        --test-wall-offset-file=FILE\n"
 "                          for tests only: add the signed nanosecond\n"
@@ -130,63 +134,11 @@ void tickpaged_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/*
- * A decimal count and a unit, nothing else: a bare number is refused
- * because "1000" could mean 1000 ns or 1000 us to the person typing it.
- */
-int tickpaged_parse_duration(const char *s, uint64_t *ns)
-{
-	static const struct {
-		const char *name;
-		uint64_t ns;
-	} units[] = {
-		{ "ns", 1ull }, { "us", 1000ull },
-		{ "ms", 1000000ull }, { "s", 1000000000ull },
-	};
-	uint64_t v = 0;
-	const char *p = s;
-	size_t i;
-
-	if (*p < '0' || *p > '9')
-		return -EINVAL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			return -ERANGE;
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(p, units[i].name))
-			continue;
-		if (v > UINT64_MAX / units[i].ns)
-			return -ERANGE;
-		*ns = v * units[i].ns;
-		return 0;
-	}
-	return -EINVAL;
-}
-
-/* The largest unit that shows @ns exactly: 100000 -> "100us". */
-static void format_duration(char *buf, size_t len, uint64_t ns)
-{
-	static const char *const names[] = { "s", "ms", "us" };
-	uint64_t div = 1000000000ull;
-	size_t i;
-
-	for (i = 0; i < 3; i++, div /= 1000) {
-		if (ns % div == 0) {
-			snprintf(buf, len, "%llu%s",
-				 (unsigned long long)(ns / div), names[i]);
-			return;
-		}
-	}
-	snprintf(buf, len, "%lluns", (unsigned long long)ns);
-}
-
 static int parse_dur_opt(const char *opt, const char *arg, uint64_t min,
 			 uint64_t max, uint64_t *out)
 {
 	uint64_t ns;
-	int err = tickpaged_parse_duration(arg, &ns);
+	int err = tickpage_parse_duration(arg, &ns);
 
 	if (err == -EINVAL) {
 		tickpaged_err("--%s: '%s' is not a duration with a unit (e.g. 500us, 1ms, 1s)",
@@ -196,8 +148,8 @@ static int parse_dur_opt(const char *opt, const char *arg, uint64_t min,
 	if (err || ns < min || ns > max) {
 		char lo[32], hi[32];
 
-		format_duration(lo, sizeof(lo), min);
-		format_duration(hi, sizeof(hi), max);
+		tickpage_format_duration(lo, sizeof(lo), min);
+		tickpage_format_duration(hi, sizeof(hi), max);
 		tickpaged_err("--%s: '%s' is out of range (%s..%s)", opt, arg,
 			      lo, hi);
 		return TICKPAGED_EXIT_USAGE;
@@ -324,7 +276,7 @@ static int parse_offset(const char *opt, const char *arg, int64_t *out)
 
 	if (*p == '+' || *p == '-')
 		neg = *p++ == '-';
-	err = tickpaged_parse_duration(p, &ns);
+	err = tickpage_parse_duration(p, &ns);
 	if (err == -EINVAL) {
 		tickpaged_err("--%s: '%s' is not a signed duration with a unit (e.g. +1000s, -5ms)",
 			      opt, arg);
@@ -342,6 +294,7 @@ static int parse_offset(const char *opt, const char *arg, int64_t *out)
 enum {
 	OPT_STEP_THRESHOLD = 256,
 	OPT_SCHED,
+	OPT_PRINT_PERIOD,
 	OPT_TEST_WALL_OFFSET_FILE,
 	OPT_TEST_MONO_OFFSET,
 };
@@ -356,6 +309,7 @@ int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
 		{ "step-threshold", required_argument, NULL, OPT_STEP_THRESHOLD },
 		{ "sched", required_argument, NULL, OPT_SCHED },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "print-period", no_argument, NULL, OPT_PRINT_PERIOD },
 #ifdef TICKPAGED_TEST_HOOKS
 		{ "test-wall-offset-file", required_argument, NULL,
 		  OPT_TEST_WALL_OFFSET_FILE },
@@ -365,6 +319,7 @@ int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool print_period = false;
 	int c;
 
 	*o = (struct tickpaged_opts){
@@ -413,6 +368,9 @@ int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
 		case 'q':
 			o->quiet = true;
 			break;
+		case OPT_PRINT_PERIOD:
+			print_period = true;
+			break;
 #ifdef TICKPAGED_TEST_HOOKS
 		case OPT_TEST_WALL_OFFSET_FILE:
 			o->wall_offset_file = optarg;
@@ -442,6 +400,10 @@ int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o)
 			return err;
 	}
 
+	if (print_period) {
+		printf("%llu\n", (unsigned long long)o->period_ns);
+		return -1;
+	}
 	if (optind == argc)
 		return 0;
 	if (argc - optind > 1) {

@@ -3,12 +3,10 @@
  * tickpaged: the main loop.
  *
  * Per tick: one clock_nanosleep() on an absolute CLOCK_MONOTONIC
- * deadline, vDSO clock reads, one seqcount write. No allocation, no
- * logging, no other system call, so the cost does not grow with
- * anything but the rate, and never with the number of VMs mapping the
- * page. Deadlines are absolute so that the period does not drift by the
- * time spent per tick; a deadline missed (host overload, SIGSTOP) is
- * skipped rather than made up in a burst.
+ * deadline of the grid (tickpage-policy.h), vDSO clock reads, one
+ * seqcount write. No allocation, no logging, no other system call, so
+ * the cost does not grow with anything but the rate, and never with the
+ * number of VMs mapping the page.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -53,44 +51,33 @@ static int install_signals(void)
 	return sigaction(SIGUSR1, &sa, NULL);
 }
 
-static int64_t wall_minus_mono(const struct tickpage_sample *s)
-{
-	return s->realtime_sec * 1000000000ll + s->realtime_nsec -
-	       (int64_t)s->monotonic_ns;
-}
-
 struct tickpaged_state {
 	const struct tickpaged_opts *o;
 	struct tickpaged_clock clk;
 	struct tickpaged_page pg;
 	struct tickpage_writer w;
-	int64_t last_offset;		/* the generation's realtime - monotonic */
+	struct tickpage_offset wall;	/* realtime - monotonic */
 	uint64_t last_mono;		/* page time: host's + clk.mono_offset_ns */
 	unsigned int seen_steps;	/* tickpaged_clock_steps() */
 };
 
 /*
- * True when the wall clock stepped: the snapshot must then go out under
- * a new generation, in the same write (a guest realigns on the first
- * snapshot of a generation). The page keeps realtime - monotonic fixed
- * within a generation (tickpage_publish()), so this compares with the
- * generation's own offset: small steps add up until they cross the
- * threshold, and the page's realtime is never further than that from
- * the host's. NTP slewing moves CLOCK_REALTIME and CLOCK_MONOTONIC
- * alike and does not count.
+ * True when the wall clock stepped (tickpage-policy.h), or the kernel
+ * said it was set: the snapshot must then go out under a new
+ * generation, in the same write (a guest realigns on the first snapshot
+ * of a generation).
  */
 static bool check_step(struct tickpaged_state *st,
 		       const struct tickpage_sample *s)
 {
 	unsigned int steps = tickpaged_clock_steps();
-	int64_t off = wall_minus_mono(s);
-	int64_t jump = off - st->last_offset;
+	int64_t off = tickpage_sample_offset(s), jump;
 	bool stepped = false;
 
-	if (steps != st->seen_steps ||
-	    (uint64_t)(jump < 0 ? -jump : jump) > st->o->step_threshold_ns) {
+	if (tickpage_offset_moved(&st->wall, off, st->o->step_threshold_ns,
+				  &jump) || steps != st->seen_steps) {
 		stepped = true;
-		st->last_offset = off;
+		tickpage_offset_start(&st->wall, off);
 		/* Once per step, not per tick: allowed by the cost budget. */
 		if (!st->o->quiet)
 			tickpaged_err("wall clock stepped by %+" PRId64 " ns; new generation",
@@ -111,7 +98,7 @@ static void publish(struct tickpaged_state *st, bool check)
 		return;
 	}
 	if (!check) {
-		st->last_offset = wall_minus_mono(&s);
+		tickpage_offset_start(&st->wall, tickpage_sample_offset(&s));
 		st->last_mono = s.monotonic_ns;
 	}
 	tickpage_publish(&st->w, &s);
@@ -132,7 +119,8 @@ static uint64_t host_mono(const struct tickpaged_state *st)
 static void run(struct tickpaged_state *st)
 {
 	uint64_t period = st->o->period_ns;
-	uint64_t next = host_mono(st) + period, now;
+	uint64_t next = tickpage_next_deadline(host_mono(st), host_mono(st),
+					       period);
 	struct timespec ts;
 
 	while (!tickpaged_stop) {
@@ -149,10 +137,7 @@ static void run(struct tickpaged_state *st)
 		if (err == EINTR)
 			continue;
 		publish(st, true);
-		now = host_mono(st);
-		next += period;
-		if (next <= now)	/* missed: next deadline on the grid */
-			next += ((now - next) / period + 1) * period;
+		next = tickpage_next_deadline(next, host_mono(st), period);
 	}
 }
 

@@ -7,7 +7,8 @@
  * by job: option parsing (tickpaged-opts.c), the clock source and its
  * test seam (tickpaged-clock.c), the page file (tickpaged-page.c) and
  * the main loop (tickpaged.c). Page writes all go through
- * hv/tickpage-writer.c.
+ * hv/tickpage-writer.c; when to publish and under which generation is
+ * hv/tickpage-policy.c, shared with the QEMU device.
  */
 #ifndef TICKPAGED_H
 #define TICKPAGED_H
@@ -17,6 +18,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "tickpage-duration.h"
+#include "tickpage-policy.h"
 #include "tickpage-writer.h"
 
 /*
@@ -71,7 +74,6 @@ struct tickpaged_opts {
 };
 
 /* tickpaged-opts.c */
-int tickpaged_parse_duration(const char *s, uint64_t *ns);
 /* Returns 0 to run, -1 after --help (exit 0), or an exit code. */
 int tickpaged_parse_args(int argc, char **argv, struct tickpaged_opts *o);
 void tickpaged_err(const char *fmt, ...)

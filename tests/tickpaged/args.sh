@@ -34,6 +34,20 @@ expect 2 "period zero" --period=0ms "$dir/p"
 expect 2 "period below 100us" --period=99us "$dir/p"
 expect 2 "period above 1s" --period=1001ms "$dir/p"
 expect 2 "period overflowing 64 bits" --period=99999999999999999999s "$dir/p"
+expect 2 "--print-period of a bad period" --period=5 --print-period
+
+# --print-period: what tickpage-virt-xml asks; prints, creates nothing.
+for p in 100us:100000 1ms:1000000 4ms:4000000 1s:1000000000 ""; do
+	out=$("$BIN" ${p:+--period=${p%%:*}} --print-period "$dir/pp" 2>&1)
+	rc=$?
+	want=${p#*:}
+	[ -n "$p" ] || want=1000000
+	if [ $rc = 0 ] && [ "$out" = "$want" ] && [ ! -e "$dir/pp" ]; then
+		pass "--print-period ${p%%:*}: $out, no file made"
+	else
+		fail "--print-period ${p%%:*}: exit $rc, '$out' (want $want)"
+	fi
+done
 expect 2 "size that is not a size" --size=big "$dir/p"
 expect 2 "size below a page" --size=2K "$dir/p"
 expect 2 "size not a power of two" --size=12K "$dir/p"

@@ -21,7 +21,7 @@ $(O)/tests/tickpaged/hooks/%.o: hv/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) -DTICKPAGED_TEST_HOOKS $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(TICKPAGED_TEST): $(TICKPAGED_TEST_OBJS) $(HV_WRITER_OBJ)
+$(TICKPAGED_TEST): $(TICKPAGED_TEST_OBJS) $(HV_CORE_OBJS)
 	$(quiet) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -pthread -o $@ $^
 

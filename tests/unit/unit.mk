@@ -1,10 +1,11 @@
-# tests/unit/: the ABI, reader and writer, each test built with both gcc
-# ($(CC)) and clang, plus the reader built like a vDSO (no libc), as
-# jsmn's Makefile builds one test several ways. reader-builds.sh adds
-# the -m32 variant, which needs a compiler that can target i386.
+# tests/unit/: the ABI, reader, writer and publishing policy, each test
+# built with both gcc ($(CC)) and clang, plus the reader built like a
+# vDSO (no libc), as jsmn's Makefile builds one test several ways.
+# reader-builds.sh adds the -m32 variant, which needs a compiler that
+# can target i386.
 UNIT        := $(O)/tests/unit
 UNIT_CLANG  := $(UNIT)/clang
-UNIT_TESTS  := abi-test reader-test writer-test
+UNIT_TESTS  := abi-test reader-test writer-test policy-test
 UNIT_BINS   := $(UNIT_TESTS:%=$(UNIT)/%) $(UNIT_TESTS:%=$(UNIT)/%-clang)
 UNIT_NOLIBC := $(UNIT)/reader-nolibc $(UNIT)/reader-nolibc-clang
 
@@ -17,6 +18,8 @@ UNIT_DEPS_abi-test    := tests/unit/abi-test.o hv/tickpage-writer.o
 UNIT_DEPS_reader-test := tests/unit/reader-test.o tests/unit/page-trace.o
 UNIT_DEPS_writer-test := tests/unit/writer-test.o tests/unit/page-trace.o \
 			 hv/tickpage-writer.o
+UNIT_DEPS_policy-test := tests/unit/policy-test.o hv/tickpage-policy.o \
+			 hv/tickpage-duration.o
 
 $(UNIT)/%.o $(UNIT_CLANG)/tests/unit/%.o: CPPFLAGS += -Itests/lib
 
@@ -50,5 +53,6 @@ $(UNIT)/reader-nolibc-clang: tests/unit/reader-nolibc.c
 
 ALL_TARGETS += $(UNIT_BINS) $(UNIT_NOLIBC)
 LINT_C += tests/unit/abi-test.c tests/unit/reader-test.c \
-	  tests/unit/writer-test.c tests/unit/page-trace.c \
+	  tests/unit/writer-test.c tests/unit/policy-test.c \
+	  tests/unit/page-trace.c \
 	  tests/unit/page-trace.h tests/unit/reader-nolibc.c

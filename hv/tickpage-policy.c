@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
+/* tickpage publishing policy: the deadline grid and step detection. */
+#include "tickpage-policy.h"
+
+uint64_t tickpage_next_deadline(uint64_t deadline, uint64_t now,
+				uint64_t period_ns)
+{
+	uint64_t next = deadline + period_ns;
+
+	if (next <= now)
+		next += ((now - next) / period_ns + 1) * period_ns;
+	return next;
+}
+
+void tickpage_offset_start(struct tickpage_offset *o, int64_t offset_ns)
+{
+	o->start_ns = offset_ns;
+	o->set = true;
+}
+
+bool tickpage_offset_moved(const struct tickpage_offset *o, int64_t offset_ns,
+			   uint64_t limit_ns, int64_t *moved_ns)
+{
+	/* Unsigned: no pair of offsets makes the difference undefined. */
+	uint64_t d = (uint64_t)offset_ns - (uint64_t)o->start_ns;
+
+	if (moved_ns)
+		*moved_ns = (int64_t)d;
+	if (!o->set)
+		return false;
+	if (offset_ns < o->start_ns)
+		d = -d;
+	return d > limit_ns;
+}
+
+int64_t tickpage_sample_offset(const struct tickpage_sample *s)
+{
+	return (int64_t)((uint64_t)s->realtime_sec * 1000000000ull +
+			 s->realtime_nsec - s->monotonic_ns);
+}

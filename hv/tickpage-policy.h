@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
+/*
+ * tickpage publishing policy: when a publisher publishes, and when a
+ * publication starts a new generation. Written once, for tickpaged and
+ * the QEMU device (scripts/gen-qemu-patches imports it with the writer).
+ *
+ * When: on a grid of absolute deadlines, one period apart, so that the
+ * time spent per tick does not make the period drift; a deadline that is
+ * already past (an overloaded host, a stopped process) is skipped rather
+ * than made up in a burst.
+ *
+ * New generation: the page keeps realtime - monotonic fixed within a
+ * generation (tickpage_publish()), so a publisher compares the offset
+ * between two of its clocks with the one the generation started with. A
+ * move beyond a limit is a discontinuity (a wall-clock step, a VM clock
+ * that stood still while the wall clock ran); smaller moves add up until
+ * they cross it, so the page's realtime never strays further than the
+ * limit from the host's. NTP slewing moves both clocks alike and does
+ * not count.
+ */
+#ifndef TICKPAGE_POLICY_H
+#define TICKPAGE_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tickpage-writer.h"
+
+/*
+ * The first deadline after @now on the grid of @deadline + k * @period_ns
+ * (k >= 1). With @deadline 0 it is the first multiple of @period_ns
+ * after @now.
+ */
+uint64_t tickpage_next_deadline(uint64_t deadline, uint64_t now,
+				uint64_t period_ns);
+
+/* The offset between two clocks at the start of a generation. */
+struct tickpage_offset {
+	int64_t start_ns;
+	bool set;
+};
+
+/* Start a generation at @offset_ns. */
+void tickpage_offset_start(struct tickpage_offset *o, int64_t offset_ns);
+
+/*
+ * True if @offset_ns is more than @limit_ns away from the generation's
+ * (never before tickpage_offset_start()). *@moved_ns, if not NULL, gets
+ * @offset_ns minus the generation's.
+ */
+bool tickpage_offset_moved(const struct tickpage_offset *o, int64_t offset_ns,
+			   uint64_t limit_ns, int64_t *moved_ns);
+
+/* A sample's realtime minus its monotonic time, in ns. */
+int64_t tickpage_sample_offset(const struct tickpage_sample *s);
+
+#endif /* TICKPAGE_POLICY_H */
