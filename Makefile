@@ -11,7 +11,8 @@
 #   make fmt        clang-format in place
 #
 # V=1 shows every command; WERROR=0 lets warnings through.
-# Each part adds its own rules in a *.mk fragment beside its sources.
+# Each directory that builds something has one fragment, build.mk, with
+# its rules; FRAGMENTS below lists them (docs/contributing.md).
 
 O        ?= build
 V        ?= 0
@@ -48,7 +49,30 @@ LINT_C      :=
 .PHONY: all setup check demo bench torture fuzz lint fmt clean
 all:
 
-include $(sort $(shell find hv vdso guest qemu-patches tests scripts -name '*.mk' 2>/dev/null))
+# In this order: a fragment may use the variables of those above it in
+# its targets and prerequisites (they are expanded as it is read).
+FRAGMENTS := \
+	hv/build.mk \
+	vdso/build.mk \
+	vdso/lib/build.mk \
+	vdso/tools/build.mk \
+	guest/driver/build.mk \
+	guest/linux/build.mk \
+	qemu-patches/build.mk \
+	tests/lib/build.mk \
+	tests/unit/build.mk \
+	tests/torture/build.mk \
+	tests/fuzz/build.mk \
+	tests/tickpaged/build.mk \
+	tests/vm/build.mk \
+	tests/guest/build.mk \
+	tests/kernel/build.mk \
+	tests/bench/build.mk \
+	tests/libvirt/build.mk \
+	scripts/build.mk
+include $(FRAGMENTS)
+# The Debian packaging's, while it is being written.
+-include debian/deb.mk
 
 all: $(ALL_TARGETS)
 
@@ -82,4 +106,4 @@ $(O)/%.o: %.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+-include $(shell find $(O) -name '*.d' -type f 2>/dev/null)

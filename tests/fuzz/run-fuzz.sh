@@ -3,7 +3,7 @@
 #
 # Usage: tests/fuzz/run-fuzz.sh TARGET SECONDS
 #   TARGET is fuzz-read, fuzz-writer or fuzz-vdso (built by
-#   tests/fuzz/fuzz.mk); fuzz-vdso runs the patched guest kernel's vDSO
+#   tests/fuzz/build.mk); fuzz-vdso runs the patched guest kernel's vDSO
 #   image, and skips when that kernel is not built.
 # The corpus grows in build/tests/fuzz/corpus-TARGET across runs, seeded
 # from mkseeds; a crash, a failed CHECK or a sanitizer report fails the

@@ -1,5 +1,4 @@
 # tests/guest/: host-side helpers and unit tests of the guest parts.
-# (Read before vdso/*.mk: name vdso outputs by path, not by variable.)
 TP_PUBLISH := $(O)/tests/guest/tp-publish
 
 $(TP_PUBLISH): $(O)/tests/guest/tp-publish.o $(HV_WRITER_OBJ)

@@ -3,8 +3,6 @@
 # in-guest reporter, and tp-attack, a hostile guest) is built here
 # rather than taken from tests/vm, so that these tests do not depend on
 # what other layers put in theirs.
-# (Paths are spelled out: fragments are read in any order, so the
-# other fragments' variables may not be set yet here.)
 LV_DIR       := $(O)/libvirt
 LV_WATCH     := $(LV_DIR)/tp-watch
 LV_ATTACK    := $(LV_DIR)/tp-attack

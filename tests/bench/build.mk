@@ -1,10 +1,7 @@
 # tests/bench/: smoke tests for the benchmark programs (they run and
 # print well-formed figures; speed itself is only measured by make bench).
-# Their test publisher is tests/guest/tp-publish (guest.mk).
-
-# Literal paths: this fragment is read before vdso/tools/tickpage-bench.mk.
-CHECK_DEPS += $(O)/tests/guest/tp-publish $(O)/vdso/tools/tickpage-bench \
-	      $(O)/vdso/tools/tickpage-bench-static
+# Their test publisher is tests/guest/tp-publish.
+CHECK_DEPS += $(TP_PUBLISH) $(TICKPAGE_BENCH) $(TICKPAGE_BENCH_STATIC)
 
 # tickpage-icount: instructions per read by ptrace single-stepping (the
 # real vDSO path, which callgrind cannot see). Used by scripts/bench.d.
