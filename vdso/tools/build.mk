@@ -16,8 +16,6 @@ LINT_C += vdso/tools/tickpage-show.c
 # tickpage-check: the guest-side invariant checker.
 TICKPAGE_CHECK := $(O)/vdso/tools/tickpage-check
 
-$(O)/vdso/tools/tickpage-check.o: CPPFLAGS += -Itests/lib
-
 $(TICKPAGE_CHECK): $(O)/vdso/tools/tickpage-check.o $(LIBTP_A)
 	$(quiet) LD $@
 	$(Q)$(CC) -static -pthread -o $@ $^
