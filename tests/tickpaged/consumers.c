@@ -64,12 +64,9 @@ int main(void)
 	pid_t pid;
 	int i;
 
-	pid = tpd_start(path, NULL);
-	tp = tpd_wait_valid(path, pid);
-	if (!report(tp != NULL, "page valid after start")) {
-		tpd_stop(pid, SIGKILL);
+	tp = tpd_start_valid(path, NULL, "consumers", &pid);
+	if (!tp)
 		return report_summary();
-	}
 	consumer_start(&ca, path);
 	consumer_start(&cb, path);
 

@@ -26,12 +26,10 @@ static void check_period(const char *opt, uint64_t period_ns)
 	pid_t pid;
 	int ok, i;
 
-	pid = tpd_start(path, opt ? args : NULL);
-	tp = tpd_wait_valid(path, pid);
-	if (!report(tp != NULL, "%s: page valid after start", opt ? opt : "default")) {
-		tpd_stop(pid, SIGKILL);
+	tp = tpd_start_valid(path, opt ? args : NULL, opt ? opt : "default",
+			     &pid);
+	if (!tp)
 		return;
-	}
 
 	/*
 	 * A window in which the daemon was starved (parallel builds on two
@@ -104,12 +102,9 @@ static void check_no_burst(void)
 	pid_t pid;
 	int i;
 
-	pid = tpd_start(path, NULL);
-	tp = tpd_wait_valid(path, pid);
-	if (!report(tp != NULL, "stall: page valid after start")) {
-		tpd_stop(pid, SIGKILL);
+	tp = tpd_start_valid(path, NULL, "stall", &pid);
+	if (!tp)
 		return;
-	}
 	if (tpd_freeze(pid, tp) || tickpage_read(tp, &a) != TICKPAGE_OK) {
 		report(0, "stall: publisher frozen on a valid page");
 		kill(pid, SIGCONT);

@@ -20,12 +20,9 @@ static void check_stop(int sig, const char *name)
 	pid_t pid;
 	int status, err;
 
-	pid = tpd_start(path, NULL);
-	tp = tpd_wait_valid(path, pid);
-	if (!report(tp != NULL, "%s: page valid after start", name)) {
-		tpd_stop(pid, SIGKILL);
+	tp = tpd_start_valid(path, NULL, name, &pid);
+	if (!tp)
 		return;
-	}
 
 	if (sig == SIGTERM) {
 		kill(pid, SIGUSR1);

@@ -185,6 +185,25 @@ static inline int tpd_stop(pid_t pid, int sig)
 }
 
 /*
+ * tpd_start() and tpd_wait_valid() in one, reported as "@what: page
+ * valid after start". On failure the daemon is killed and reaped, and
+ * NULL returned.
+ */
+static inline const struct tickpage *tpd_start_valid(const char *path,
+						     const char *const *args,
+						     const char *what,
+						     pid_t *pid)
+{
+	const struct tickpage *tp;
+
+	*pid = tpd_start(path, args);
+	tp = tpd_wait_valid(path, *pid);
+	if (!report(tp != NULL, "%s: page valid after start", what))
+		tpd_stop(*pid, SIGKILL);
+	return tp;
+}
+
+/*
  * Run tickpaged -q [args...] PATH to its exit, with its stderr in @err.
  * A daemon still running after @ms accepted PATH: it is stopped with
  * SIGTERM and -1 is returned; otherwise its wait status.
