@@ -31,11 +31,10 @@ module_param(margin_ns, uint, 0444);
 MODULE_PARM_DESC(margin_ns, "Keep coarse monotonic this far behind the guest clock, ns (default 20000)");
 
 /*
- * Step the wall clock at bind and on a new generation only when it is
- * off by more than this: well above the measurement's own error (the
- * poll gap, microseconds; tens under TCG), so a step is never noise,
- * and one default period, below which the coarse clocks cannot tell.
- * What is left is chrony's to slew (docs/guest-driver.md).
+ * Step the wall clock only when it is off by more than this: above the
+ * measurement's own error, so a step is never noise, and one default
+ * period, below which the coarse clocks cannot tell. Smaller errors are
+ * chrony's to slew (docs/guest-driver.md).
  */
 static unsigned int step_threshold_us = 1000;
 module_param(step_threshold_us, uint, 0444);
@@ -47,7 +46,7 @@ struct tickpage_dev *tickpage_cur;
 struct tickpage_guest *tickpage_guest_page;
 void *tickpage_absent_page;
 
-/* The driver's copy of the guest page; published by tickpage_publish(). */
+/* The driver's copy of the guest page; tickpage_guest_write() shows it. */
 static struct tickpage_guest tickpage_state;
 
 static const char * const tickpage_status_names[] = {
@@ -70,7 +69,7 @@ const char *tickpage_status_name(u32 status)
  * with the two tickpage_rmb() in tickpage_guest_read(): a reader that
  * sees any new field also sees @seq odd or changed when it checks again.
  */
-static void tickpage_publish(void)
+static void tickpage_guest_write(void)
 {
 	struct tickpage_guest *g = tickpage_guest_page;
 
@@ -88,12 +87,10 @@ static void tickpage_publish(void)
 }
 
 /*
- * The offset (guest CLOCK_MONOTONIC - page monotonic_ns) as the poll gap
- * around a publication edge bounds it: the host read its clocks before
- * the publication was visible, and it was visible by the end of the gap
- * (@hi, always an upper bound); it was not yet visible at the start
- * (@lo, a lower bound unless the publisher was preempted between its
- * clock read and its write).
+ * Bounds of the offset (guest CLOCK_MONOTONIC - page monotonic_ns) from
+ * the poll gap around one publication edge: @hi is always an upper
+ * bound; @lo a lower one unless the publisher was preempted between
+ * its clock read and its write.
  */
 struct tickpage_wall {
 	s64 lo, hi;
@@ -105,17 +102,13 @@ static u64 tickpage_check_ns(void)
 }
 
 /*
- * Measure the offset right after a publication: poll until update_count
- * moves, and pair the new snapshot with the guest clock taken before the
- * *previous* read, the last one that still saw the old count (@prev:
- * taken by the caller before its own read of @s). The publication became
- * visible after that instant, so the offset errs towards coarse time
- * behind the guest's clock, never ahead, however long this vCPU was
- * descheduled between reads (milliseconds under TCG) - or slept: after
- * spinning for two milliseconds the poll sleeps between reads, which
- * costs long periods a little precision and nothing else. Without an
- * edge within a few periods the publisher is late: no offset is made
- * up, the next check retries and readers fall back meanwhile.
+ * Measure the offset at a publication edge: poll until update_count
+ * moves and pair the new snapshot with the guest clock read before the
+ * last read that still saw the old count (@prev, for the caller's read
+ * of @s). The publication became visible after that instant, so the
+ * offset errs towards coarse time behind the guest's clock, never ahead,
+ * however long the vCPU was descheduled. No edge before the deadline:
+ * false, and readers fall back until a later check succeeds.
  *
  * Runs without tickpage_lock: it may take up to four periods.
  */
@@ -124,11 +117,7 @@ static bool tickpage_measure(struct tickpage_dev *td,
 			     s64 *offset, struct tickpage_wall *wall)
 {
 	u64 start = ktime_get_ns();
-	/*
-	 * tickpage_read() refused any period outside the ABI's range; the
-	 * clamp keeps this bound (4 s + 1 ms at worst) the function's own,
-	 * whatever the page claims: a period of 2^61 ns made it 292 years.
-	 */
+	/* Bounded (4 s + 1 ms at most) whatever period the page claims. */
 	u64 deadline = start + NSEC_PER_MSEC +
 		       4 * clamp_t(u64, s->period_ns, TICKPAGE_PERIOD_MIN_NS,
 				   TICKPAGE_PERIOD_MAX_NS);
@@ -162,11 +151,10 @@ static void tickpage_aligned(struct tickpage_dev *td,
 {
 	lockdep_assert_held(&tickpage_lock);
 	/*
-	 * The measurement is a lower bound of the exact offset, low by as
-	 * long as this vCPU was descheduled around the edge. So it may raise
-	 * the offset (to within @margin of it) but lowers it, a step back
-	 * for readers, only when a check has seen coarse time ahead of the
-	 * guest clock - and then as little as the measurement allows.
+	 * The measurement is a lower bound of the offset. It may raise the
+	 * offset (to within @margin of it), but lower it (a step back for
+	 * readers) only after a check saw coarse time ahead of the guest
+	 * clock, and then as little as the measurement allows.
 	 */
 	if (!tickpage_state.aligns)
 		tickpage_state.offset_ns = offset - margin_ns;
@@ -181,13 +169,13 @@ static void tickpage_aligned(struct tickpage_dev *td,
 	td->last_align_ns = ktime_get_ns();
 	tickpage_state.status = TICKPAGE_GUEST_OK;
 	/*
-	 * Vouch for the page only up to a little past the next check: a
-	 * page running ahead of the guest (a paused VM whose tickpaged page
-	 * kept counting) then makes readers fall back until we realign.
+	 * Vouch for the page only up to a little past the next check, so
+	 * that a page running ahead of the guest (a paused VM on tickpaged's
+	 * page) makes readers fall back until the next realignment.
 	 */
 	tickpage_state.mono_limit_ns = s->monotonic_ns +
 				       3 * tickpage_check_ns() + s->period_ns;
-	tickpage_publish();
+	tickpage_guest_write();
 }
 
 /*
@@ -220,20 +208,19 @@ static bool tickpage_update(struct tickpage_dev *td,
 	}
 
 	/*
-	 * Realign, with readers falling back meanwhile, on a new generation,
-	 * after a fall back, and when drift has taken coarse time past the
-	 * guest clock (the lag uses a clock read after the snapshot, so a
-	 * negative one is proof, not noise). Realign while readers go on
-	 * with the old offset (it is still safe) when coarse time is more
-	 * than two periods behind, and now and then anyway.
+	 * Readers fall back until a realignment on a new generation, after
+	 * a fallback, and when coarse time is past the guest clock (the lag
+	 * is taken after the snapshot, so a negative one is proof). They go
+	 * on with the old, still safe, offset while it is realigned when
+	 * coarse time trails by more than two periods, and every realign_ms.
 	 */
 	lag_ns = ktime_get_ns() - (s->monotonic_ns + tickpage_state.offset_ns);
 	td->ahead = (s64)lag_ns < 0;
 	/*
-	 * The wall clock is checked after the same discontinuities, and
-	 * when the page ran ahead by more than the step threshold: the
-	 * guest's clocks stood still (a pause, or a migration that keeps
-	 * tickpaged's generation) while the host's went on.
+	 * Check the wall clock after the same discontinuities, and when the
+	 * page ran ahead by more than the step threshold: the guest's clocks
+	 * stood still (a pause, a migration keeping the generation) while the
+	 * host's went on.
 	 */
 	if (tickpage_state.status != TICKPAGE_GUEST_OK ||
 	    tickpage_state.generation != s->generation ||
@@ -242,17 +229,17 @@ static bool tickpage_update(struct tickpage_dev *td,
 	if (tickpage_state.status != TICKPAGE_GUEST_OK ||
 	    tickpage_state.generation != s->generation || td->ahead) {
 		tickpage_state.status = TICKPAGE_GUEST_ALIGNING;
-		tickpage_publish();
+		tickpage_guest_write();
 		return true;
 	}
 	realign = lag_ns > 2 * s->period_ns + 2ull * margin_ns ||
 		  *now - td->last_align_ns > (u64)realign_ms * NSEC_PER_MSEC;
 	tickpage_state.mono_limit_ns = s->monotonic_ns +
 				       3 * tickpage_check_ns() + s->period_ns;
-	tickpage_publish();
+	tickpage_guest_write();
 	return realign;
 out:
-	tickpage_publish();
+	tickpage_guest_write();
 	return false;
 }
 
@@ -265,12 +252,10 @@ static s64 tickpage_page_real_ns(const struct tickpage_snapshot *s,
 }
 
 /*
- * Like Hyper-V's timesync on restore: at bind, on every new generation
- * (migration, restore, host step, publisher restart) and after the
- * guest's clocks stood still (@wall_due), once the offset is measured,
- * step the guest's wall clock to the page's
- * realtime extrapolated to now with the guest's monotonic clock. Only
- * CLOCK_REALTIME (and TAI) moves; CLOCK_MONOTONIC never steps.
+ * When @wall_due (bind, a new generation, guest clocks that stood
+ * still), step the guest's wall clock to the page's realtime,
+ * extrapolated to now with the guest's monotonic clock, as Hyper-V's
+ * timesync does on restore. CLOCK_MONOTONIC never steps.
  */
 static void tickpage_step_wall(struct tickpage_dev *td,
 			       struct tickpage_snapshot *s,
@@ -288,13 +273,10 @@ static void tickpage_step_wall(struct tickpage_dev *td,
 	td->wall_due = false;
 
 	/*
-	 * A step is rare and cannot be undone: measure a few edges and take
-	 * the midpoint of the narrowest gap, capped by the lowest upper
-	 * bound. A vCPU descheduled around an edge (milliseconds under TCG
-	 * on a busy host) widens that edge's gap, on either side, so its
-	 * midpoint can be off by half of it either way; a narrow gap is off
-	 * by little. A publisher preempted between its clock read and its
-	 * write raises @lo alone; another edge's @hi then caps it.
+	 * A step cannot be undone: measure up to eight edges and take the
+	 * midpoint of the narrowest gap (a descheduled vCPU widens a gap),
+	 * capped by the lowest upper bound (a preempted publisher raises
+	 * @lo alone).
 	 */
 	hi = wall->hi;
 	gap = wall->hi - wall->lo;
@@ -364,15 +346,11 @@ static void tickpage_check(struct work_struct *work)
 }
 
 /*
- * The page as a PTP hardware clock, so that chrony (`refclock PHC`)
- * disciplines the guest's wall clock between the steps above. A reading
- * waits for the next publication and returns its realtime, bracketed
- * by the guest's CLOCK_REALTIME read before the last read that still
- * saw the old one and after the read that saw it: no offset of ours in
- * it, so chrony's own frequency corrections (which move CLOCK_MONOTONIC
- * too) cannot feed back. A page slower than 10 ms would make chrony
- * wait too long per sample: its realtime is then extrapolated with the
- * readers' offset instead, the system time read around the guest clock.
+ * The page as a PTP hardware clock, for chrony's `refclock PHC` between
+ * the steps above. A reading waits for the next publication and returns
+ * its realtime bracketed by CLOCK_REALTIME reads around the edge: none
+ * of our offset is in it, so chrony's corrections cannot feed back.
+ * Pages slower than 10 ms are extrapolated with the readers' offset.
  */
 #define TICKPAGE_PTP_EDGE_MAX_NS	(10 * NSEC_PER_MSEC)
 
@@ -510,7 +488,7 @@ static void tickpage_unbind(void *data)
 	mutex_lock(&tickpage_lock);
 	tickpage_cur = NULL;
 	tickpage_state.status = TICKPAGE_GUEST_ABSENT;
-	tickpage_publish();
+	tickpage_guest_write();
 	mutex_unlock(&tickpage_lock);
 	/*
 	 * User mappings still point at the page, which devres unmaps next
@@ -582,7 +560,7 @@ int tickpage_bind(struct device *dev, resource_size_t phys, bool quiet)
 	td->wall_due = true;
 	/* Readers fall back until the first check has measured the offset. */
 	tickpage_state.status = TICKPAGE_GUEST_ALIGNING;
-	tickpage_publish();
+	tickpage_guest_write();
 	mutex_unlock(&tickpage_lock);
 
 	/* Before the action, which unregisters it; NULL without PTP. */
