@@ -1,0 +1,53 @@
+# Debian packages (docs/packaging.md). The top-level Makefile includes
+# this file with `-include debian/deb.mk`; standalone:
+#   make -f Makefile -f debian/deb.mk deb
+# (included twice, by both, it defines its rules once).
+#
+#   make deb        build every binary package from this tree into
+#                   $(O)/deb/ and run lintian on them (fails on any error
+#                   or warning)
+#   make deb-clean  remove $(O)/deb/
+#
+# The tree is copied first (tracked files plus new ones git does not
+# ignore, never $(O)) to a temporary directory, where dpkg-buildpackage
+# stages and builds; only its results (.deb, .changes, .buildinfo, the
+# log) come to $(O)/deb/. Nothing of the build is left in the tree or
+# in $(O): the top-level Makefile's search for *.d files would take the
+# staging's rules.d/ and tmpfiles.d/ directories for dependency files. The version is
+# debian/changelog's. Build dependencies: debhelper, dh-dkms, lintian.
+ifndef TICKPAGE_DEB_MK
+TICKPAGE_DEB_MK := 1
+DEB_DIR     := $(O)/deb
+DEB_VERSION  = $(shell dpkg-parsechangelog -l debian/changelog -S Version)
+DEB_SRC      = $(DEB_DIR)/tickpage-$(DEB_VERSION)
+DEB_BUILD_FLAGS ?= -b -us -uc
+LINTIAN_FLAGS ?= --fail-on error,warning --display-info
+
+.PHONY: deb deb-clean
+deb:
+	$(quiet) DEB $(DEB_DIR)
+	$(Q)rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR) && \
+	tmp=$$(mktemp -d /tmp/tickpage-deb.XXXXXX) && \
+	trap 'rm -rf "$$tmp"' EXIT && src=$$tmp/tickpage-$(DEB_VERSION) && \
+	mkdir $$src && \
+	if git rev-parse --show-toplevel >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard | \
+			{ grep -zv '^$(patsubst ./%,%,$(O))/' || :; } | \
+			tar --null --ignore-failed-read -T - -cf - ; \
+	else \
+		tar --exclude=./$(patsubst ./%,%,$(O)) --exclude=./.git -cf - . ; \
+	fi | tar -xf - -C $$src && test -f $$src/debian/changelog && \
+	(cd $$src && dpkg-buildpackage $(DEB_BUILD_FLAGS)) \
+		>$(DEB_DIR)/build.log 2>&1 || \
+		{ tail -n 40 $(DEB_DIR)/build.log >&2; exit 1; }; \
+	cp $$tmp/*.deb $$tmp/*.changes $$tmp/*.buildinfo $(DEB_DIR)/
+	$(quiet) LINTIAN $(DEB_DIR)
+	$(Q)lintian $(LINTIAN_FLAGS) $(DEB_DIR)/tickpage_$(DEB_VERSION)_*.changes \
+		>$(DEB_DIR)/lintian.log 2>&1; rc=$$?; \
+	grep -v '^running with root privileges' $(DEB_DIR)/lintian.log; \
+	exit $$rc
+	$(Q)ls $(DEB_DIR)/*.deb
+
+deb-clean:
+	rm -rf $(DEB_DIR)
+endif
