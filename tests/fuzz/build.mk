@@ -11,15 +11,15 @@ FUZZ_VDSO_SECONDS ?= 600
 FUZZ_CFLAGS  := -g -O1 -std=gnu11 $(WARNINGS) -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -Ivdso/include -Ihv
 
-$(FUZZ)/fuzz-read: tests/fuzz/fuzz-read.c vdso/include/tickpage-read.h \
-		vdso/include/tickpage-abi.h
+$(FUZZ)/fuzz-read: tests/fuzz/fuzz-read.c tests/fuzz/fuzz-check.h \
+		vdso/include/tickpage-read.h vdso/include/tickpage-abi.h
 	$(quiet) FUZZ $@
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $<
 
 # The writer is compiled into the target so the sanitizers see it too.
-$(FUZZ)/fuzz-writer: tests/fuzz/fuzz-writer.c tests/fuzz/fuzz-input.h hv/tickpage-writer.c \
-		hv/tickpage-writer.h vdso/include/tickpage-read.h \
+$(FUZZ)/fuzz-writer: tests/fuzz/fuzz-writer.c tests/fuzz/fuzz-input.h \
+		tests/fuzz/fuzz-check.h hv/tickpage-writer.c hv/tickpage-writer.h vdso/include/tickpage-read.h \
 		vdso/include/tickpage-abi.h
 	$(quiet) FUZZ $@
 	$(Q)mkdir -p $(@D)
@@ -74,7 +74,7 @@ $(FUZZ_SEEDS): $(FUZZ)/mkseeds
 
 ALL_TARGETS += $(FUZZ_TARGETS) $(FUZZ_SEEDS) $(FUZZ)/seeds-vdso
 LINT_C += tests/fuzz/fuzz-read.c tests/fuzz/fuzz-writer.c tests/fuzz/mkseeds.c \
-	  tests/fuzz/fuzz-input.h \
+	  tests/fuzz/fuzz-input.h tests/fuzz/fuzz-check.h \
 	  tests/fuzz/fuzz-vdso.c tests/fuzz/fuzz-vdso-sys.c
 
 fuzz: $(FUZZ_TARGETS) $(FUZZ_SEEDS) $(FUZZ)/seeds-vdso $(GUEST_KERNEL)

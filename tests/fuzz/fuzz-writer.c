@@ -15,27 +15,13 @@
  * The page starts zeroed, as a fresh QEMU BAR or shm file does; calls
  * before the first init are skipped (the API requires init first).
  */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "tickpage-read.h"
 #include "tickpage-writer.h"
+#include "fuzz-check.h"
 #include "fuzz-input.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static _Alignas(4096) unsigned char page[TICKPAGE_PAGE_SIZE];
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "fuzz-writer: %s:%d: %s\n",	\
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
 
 /*
  * Operands: a width byte picks small or full-range values, so both the
@@ -58,9 +44,7 @@ static uint64_t operand(struct input *in)
 /* What the API documents the page must say. */
 struct model {
 	int inited;
-	uint64_t flags, generation, update_count, period_ns, monotonic_ns;
-	int64_t realtime_sec;
-	uint32_t realtime_nsec;
+	struct tickpage_snapshot page;
 };
 
 /* Reader-side guarantees, tracked across reads. */
@@ -81,11 +65,11 @@ static void check_read(const struct model *m, struct seen *seen)
 		return;
 	}
 	CHECK(tickpage_validate(tp) == TICKPAGE_OK);
-	if (!(m->flags & TICKPAGE_F_VALID))
+	if (!(m->page.flags & TICKPAGE_F_VALID))
 		want = TICKPAGE_ERR_INVALID;
-	else if (m->realtime_nsec >= 1000000000u ||
-		 m->period_ns < TICKPAGE_PERIOD_MIN_NS ||
-		 m->period_ns > TICKPAGE_PERIOD_MAX_NS)
+	else if (m->page.realtime_nsec >= 1000000000u ||
+		 m->page.period_ns < TICKPAGE_PERIOD_MIN_NS ||
+		 m->page.period_ns > TICKPAGE_PERIOD_MAX_NS)
 		want = TICKPAGE_ERR_RANGE;
 	else
 		want = TICKPAGE_OK;
@@ -94,15 +78,8 @@ static void check_read(const struct model *m, struct seen *seen)
 	if (r != TICKPAGE_OK)
 		return;
 
-	CHECK(s.flags == m->flags && s.generation == m->generation &&
-	      s.update_count == m->update_count &&
-	      s.period_ns == m->period_ns &&
-	      s.realtime_sec == m->realtime_sec &&
-	      s.realtime_nsec == m->realtime_nsec &&
-	      s.monotonic_ns == m->monotonic_ns);
-	CHECK(s.realtime_nsec < 1000000000u &&
-	      s.period_ns >= TICKPAGE_PERIOD_MIN_NS &&
-	      s.period_ns <= TICKPAGE_PERIOD_MAX_NS);
+	CHECK(snapshot_equal(&s, &m->page));
+	CHECK(snapshot_sane(&s));
 	if (seen->have) {
 		CHECK(s.monotonic_ns >= seen->monotonic_ns);
 		CHECK(s.update_count >= seen->update_count);
@@ -142,13 +119,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			c = operand(&in);
 			tickpage_writer_init(&w, tp, a, b, c);
 			m.inited = 1;
-			m.period_ns = a;
-			m.flags = b & ~TICKPAGE_F_VALID;
-			m.generation = c;
-			m.update_count = 0;
-			m.realtime_sec = 0;
-			m.realtime_nsec = 0;
-			m.monotonic_ns = 0;
+			memset(&m.page, 0, sizeof(m.page));
+			m.page.period_ns = a;
+			m.page.flags = b & ~TICKPAGE_F_VALID;
+			m.page.generation = c;
 			seen.have = 0;	/* a restart may restart the clocks */
 			break;
 		case 1:
@@ -156,36 +130,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			s.realtime_nsec = (uint32_t)operand(&in);
 			s.monotonic_ns = operand(&in);
 			tickpage_publish(&w, &s);
-			a = s.monotonic_ns > m.monotonic_ns ? s.monotonic_ns :
-							      m.monotonic_ns;
-			if (m.update_count && (m.flags & TICKPAGE_F_VALID)) {
+			a = s.monotonic_ns > m.page.monotonic_ns ?
+				s.monotonic_ns : m.page.monotonic_ns;
+			if (m.page.update_count && (m.page.flags & TICKPAGE_F_VALID)) {
 				/* realtime moves with monotonic (docs/abi.md) */
-				b = a - m.monotonic_ns;
-				c = m.realtime_nsec + b % 1000000000u;
-				m.realtime_sec = (int64_t)((uint64_t)m.realtime_sec +
-							   b / 1000000000u +
-							   c / 1000000000u);
-				m.realtime_nsec = (uint32_t)(c % 1000000000u);
+				b = a - m.page.monotonic_ns;
+				c = m.page.realtime_nsec + b % 1000000000u;
+				m.page.realtime_sec =
+					(int64_t)((uint64_t)m.page.realtime_sec +
+						  b / 1000000000u +
+						  c / 1000000000u);
+				m.page.realtime_nsec = (uint32_t)(c % 1000000000u);
 			} else {
-				m.realtime_sec = s.realtime_sec;
-				m.realtime_nsec = s.realtime_nsec;
+				m.page.realtime_sec = s.realtime_sec;
+				m.page.realtime_nsec = s.realtime_nsec;
 			}
-			m.monotonic_ns = a;
-			m.update_count++;
-			m.flags |= TICKPAGE_F_VALID;
+			m.page.monotonic_ns = a;
+			m.page.update_count++;
+			m.page.flags |= TICKPAGE_F_VALID;
 			break;
 		case 2:
 			tickpage_bump_generation(&w);
-			m.generation++;
+			m.page.generation++;
 			break;
 		case 3:
 			tickpage_invalidate(&w);
-			m.flags &= ~TICKPAGE_F_VALID;
+			m.page.flags &= ~TICKPAGE_F_VALID;
 			break;
 		case 4:
 			a = operand(&in);
 			tickpage_set_period(&w, a);
-			m.period_ns = a;
+			m.page.period_ns = a;
 			break;
 		case 5:
 			check_read(&m, &seen);
