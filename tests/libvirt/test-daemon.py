@@ -3,6 +3,7 @@
 """tickpage under the real libvirt daemon, driven with virsh.
 
 Usage: tests/libvirt/test-daemon.py --mode=shmem-ro|device-shared|device|shmem-writable
+       tests/libvirt/test-daemon.py --mode=device-shared --crosshost[=N]
 
 One TCG guest (<domain type='qemu'>: Debian's cloud kernel, the
 initramfs of tests/libvirt/libvirt.mk) is made from a plain domain by
@@ -19,6 +20,15 @@ writes to a file; the host reads that file around each operation:
                      saves and restores onto tickpaged's page)
   destroy/undefine   nothing left: no domain, no QEMU, no file, and no
                      daemon this test started
+
+--crosshost (device-shared): instead of suspend/resume and the save and
+restore on the same page, N times (default 2) `virsh save`, then `virsh
+restore --xml` with the saved XML's memory backend pointed at the other
+host's page, A -> B -> A ...: host B is a second tickpaged (the test
+build, tests/tickpaged/tickpaged-test, with its monotonic clock offset
+by --test-mono-offset) on its own file, with its own generation. After
+each restore the guest serves the new host's generation, realigned;
+coarse monotonic never goes back and is never ahead of the fine clock.
 
 libvirtd and virtlogd are started here (and stopped again) when they
 are not already running: there is no systemd in these containers.
@@ -42,6 +52,9 @@ from tickpage import guest_kernel as vm_kernel  # noqa: E402
 URI = "qemu:///system"
 INITRD = os.path.join(BUILD, "libvirt", "initramfs.cpio.gz")
 TICKPAGED = os.path.join(BUILD, "hv", "tickpaged")
+# Host B of --crosshost: the test build, which can offset its monotonic clock.
+TICKPAGED_TEST = os.path.join(BUILD, "tests", "tickpaged", "tickpaged-test")
+MONO_OFFSET_B = "+1000s"
 # The patched QEMU: $TICKPAGE_QEMU (as for tests/vm) or scripts/build-qemu's.
 PROJECT_QEMU = (os.environ.get("TICKPAGE_QEMU")
                 or os.path.join(BUILD, "qemu", "qemu-system-x86_64"))
@@ -153,15 +166,15 @@ def guest_kernel():
         return None
 
 
-def start_tickpaged(shm, shmem, *options):
-    """tickpaged publishing SHM for libvirt, with OPTIONS; a started
-    tickpage.Publisher. SHMEM: for libvirt's <shmem>, which opens the
-    file read-write as libvirt-qemu and insists on 1 MiB."""
+def start_tickpaged(shm, shmem, *options, binary=None):
+    """tickpaged (or BINARY) publishing SHM for libvirt, with OPTIONS; a
+    started tickpage.Publisher. SHMEM: for libvirt's <shmem>, which opens
+    the file read-write as libvirt-qemu and insists on 1 MiB."""
     if shmem:
         extra = ["--quiet", *options, "--size=1M", "--mode=0660", f"--group={QEMU_USER}"]
     else:
         extra = ["--quiet", *options, "--mode=0644"]
-    pub = Publisher(shm, extra=extra)
+    pub = Publisher(shm, extra=extra, binary=binary)
     pub.start()
     log(f"tickpaged pid {pub.proc.pid}: {' '.join(pub.argv())}")
     return pub
@@ -338,7 +351,66 @@ def last_served(lines):
     return None
 
 
-def run(mode, wd, name, daemons):
+def crosshost(name, wd, watch, pubs, rounds):
+    """ROUNDS of virsh save, then virsh restore --xml onto the other
+    host's page (PUBS: host A's and host B's started Publishers)."""
+    save = os.path.join(wd, "save.img")
+    gens = [p.page()["generation"] for p in pubs]
+    log(f"host A: {pubs[0].name} {pubs[0].path} generation {gens[0]}; host B: "
+        f"{pubs[1].name} {pubs[1].path} generation {gens[1]}, monotonic "
+        f"{(pubs[1].page()['monotonic_ns'] - pubs[0].page()['monotonic_ns']) / 1e9:+.3f} s")
+    report(gens[0] != gens[1], "the two hosts' pages have different generations")
+    for i in range(rounds):
+        src, dst = pubs[i % 2], pubs[(i + 1) % 2]
+        to = "AB"[(i + 1) % 2]
+        n_before = len(watch.lines())
+        t0 = time.monotonic()
+        r = virsh("save", name, save, check=False)
+        if not report(r.returncode == 0, f"round {i + 1}: virsh save on host {'AB'[i % 2]} "
+                      f"in {time.monotonic() - t0:.1f} s ({r.stderr.strip()})"):
+            return
+        xml = virsh("save-image-dumpxml", save).stdout
+        old = f"mem-path={src.path},"
+        moved = xml.replace(old, f"mem-path={dst.path},")
+        if not report(xml.count(old) == 1 and moved != xml,
+                      f"round {i + 1}: the saved XML maps {src.path} once; pointed at {dst.path}"):
+            print(xml)
+            return
+        edited = os.path.join(wd, "restore.xml")
+        with open(edited, "w") as f:
+            f.write(moved)
+        t0 = time.monotonic()
+        r = virsh("restore", save, "--xml", edited, check=False)
+        if not report(r.returncode == 0, f"round {i + 1}: virsh restore --xml onto host {to} "
+                      f"in {time.monotonic() - t0:.1f} s ({r.stderr.strip()})"):
+            return
+        cmdline = ""
+        pid = subprocess.run(["pgrep", "-f", f"guest={name}"], capture_output=True,
+                             text=True).stdout.split()
+        if pid:
+            with open(f"/proc/{pid[0]}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+        report(f"mem-path={dst.path}," in cmdline,
+               f"round {i + 1}: the restored QEMU maps host {to}'s page {dst.path}")
+        ok = watch.wait(15, 90, served=True)
+        lines = watch.lines()[n_before - 1:]
+        served = [l for l in lines if l["page"] >= 0]
+        report(ok and served[-1]["gen"] == gens[(i + 1) % 2],
+               f"round {i + 1}: the page serves again, host {to}'s generation "
+               f"({served[-1]['gen'] if served else None}, want {gens[(i + 1) % 2]}) "
+               f"{time.monotonic() - t0:.1f} s after virsh restore")
+        after = [l for l in lines[1:] if l["gen"] == gens[(i + 1) % 2]]
+        fell = next((k for k, l in enumerate(after) if l["page"] >= 0), len(after))
+        log(f"round {i + 1}: {fell} line(s) of 100 ms on host {to}'s page before it "
+            f"served (realignment)")
+        check_segment(lines, f"round {i + 1} (host {'AB'[i % 2]} -> {to})")
+    try:
+        os.unlink(save)
+    except OSError:
+        pass
+
+
+def run(mode, wd, name, daemons, rounds=0):
     watch = Watch(os.path.join(wd, "serial.log"))
     tickpaged = None
     shm = f"/dev/shm/{name}"
@@ -386,6 +458,17 @@ def run(mode, wd, name, daemons):
             return
         boot = watch.lines()
         check_segment(boot, "boot")
+
+        if rounds:
+            pub_b = start_tickpaged(shm + "-b", False, "--sched=fifo",
+                                    f"--test-mono-offset={MONO_OFFSET_B}",
+                                    binary=TICKPAGED_TEST)
+            try:
+                crosshost(name, wd, watch, [tickpaged, pub_b], rounds)
+                check_segment(watch.lines(), "whole run", whole=True)
+            finally:
+                pub_b.close()
+            return
 
         # ---- suspend / resume ----
         before = last_served(boot)
@@ -451,7 +534,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", choices=("shmem-ro", "device-shared", "device", "shmem-writable"),
                     required=True)
-    mode = ap.parse_args().mode
+    ap.add_argument("--crosshost", type=int, nargs="?", const=2, default=0, metavar="N")
+    a = ap.parse_args()
+    mode = a.mode
+    if a.crosshost and mode != "device-shared":
+        ap.error("--crosshost: with --mode=device-shared only")
 
     if os.geteuid() != 0:
         skip("needs root: it runs the system libvirt daemon (qemu:///system)")
@@ -467,10 +554,14 @@ def main():
         skip(f"{PROJECT_QEMU} missing (scripts/build-qemu)")
     if mode != "device" and not os.path.exists(TICKPAGED):
         skip(f"{TICKPAGED} missing (make)")
+    if a.crosshost and (not os.access(TICKPAGED_TEST, os.X_OK) or "--test-mono-offset" not in
+                        subprocess.run([TICKPAGED_TEST, "--help"], capture_output=True,
+                                       text=True).stdout):
+        skip(f"{TICKPAGED_TEST} missing or without --test-mono-offset (make check builds it)")
 
     lock = lock_host()  # noqa: F841 (held until exit)
 
-    name = f"tickpage-test-{mode}-{os.getpid()}"
+    name = f"tickpage-test-{mode}{'-crosshost' if a.crosshost else ''}-{os.getpid()}"
     wd = os.path.join(IMAGES, name)
     rundir = f"/run/{name}"
     os.makedirs(rundir)
@@ -484,7 +575,7 @@ def main():
         shutil.copy(vmlinuz, os.path.join(wd, "vmlinuz"))
         shutil.copy(INITRD, os.path.join(wd, "initrd"))
         daemons.up()
-        run(mode, wd, name, daemons)
+        run(mode, wd, name, daemons, a.crosshost)
     except Exception as e:  # report, then clean up all the same
         report(False, f"{type(e).__name__}: {e}")
         serial = os.path.join(wd, "serial.log")
@@ -503,13 +594,14 @@ def main():
                     os.unlink(f)
             except OSError:
                 pass
-        keep_serial(wd, mode)
+        keep_serial(wd, mode + ("-crosshost" if a.crosshost else ""))
         shutil.rmtree(wd, ignore_errors=True)
         for f in glob.glob(f"/var/log/libvirt/qemu/{name}.log*"):
             os.unlink(f)
         daemons.down()
         shutil.rmtree(rundir, ignore_errors=True)
-        nothing_left(name, [wd, rundir, f"/dev/shm/{name}", f"/var/log/libvirt/qemu/{name}.log"]
+        nothing_left(name, [wd, rundir, f"/dev/shm/{name}", f"/dev/shm/{name}-b",
+                            f"/var/log/libvirt/qemu/{name}.log"]
                      + [f for f in set(glob.glob(os.path.join(CAPS_CACHE, "*.xml"))) - caps_before
                         if "<emulator>/usr/bin/" not in open(f, errors="replace").read()])
 
