@@ -5,7 +5,8 @@
  * It knows nothing of buses or processes: the QEMU device and tickpaged
  * are thin adapters that own the page memory, sample their clocks and
  * call these functions. scripts/gen-qemu-patches copies this file and
- * tickpage-writer.c into the QEMU series unchanged.
+ * tickpage-writer.c into the QEMU series, without the calls only tests
+ * use.
  *
  * A writer keeps everything it publishes in struct tickpage_writer, in
  * its own memory, and every publication writes the whole header from
@@ -87,11 +88,14 @@ void tickpage_publish_discontinuity(struct tickpage_writer *w,
 /* Tell readers to fall back: the publisher is going away. */
 void tickpage_invalidate(struct tickpage_writer *w);
 
+#ifndef TICKPAGE_WRITER_NO_TEST_CALLS
 /*
  * For tests and tools that exercise readers: a new generation without
- * new time, and a new period. No publisher needs either.
+ * new time, and a new period. No publisher needs either, and
+ * scripts/gen-qemu-patches leaves them out of the QEMU series.
  */
 void tickpage_bump_generation(struct tickpage_writer *w);
 void tickpage_set_period(struct tickpage_writer *w, uint64_t period_ns);
+#endif /* TICKPAGE_WRITER_NO_TEST_CALLS */
 
 #endif /* TICKPAGE_WRITER_H */

@@ -27,6 +27,7 @@
 #include "sysemu/runstate.h"
 #include "qom/object.h"
 #include "trace.h"
+#include "tickpage-policy.h"
 #include "tickpage-writer.h"
 
 #define TYPE_TICKPAGE "tickpage"
@@ -56,15 +57,14 @@ struct TickpageState {
     HostMemoryBackend *hostmem;
 
     /* Next absolute QEMU_CLOCK_VIRTUAL deadline of the publish timer. */
-    int64_t deadline;
+    uint64_t deadline;
     /*
-     * Host wall clock minus host monotonic clock when the generation
-     * started: a change larger than a period is a wall-clock step.
+     * Host wall clock minus host monotonic clock, and minus the VM
+     * clock, when the generation started (tickpage-policy.h): a move
+     * larger than a period is a wall-clock step, or a pause.
      */
-    int64_t wall_offset;
-    /* Host wall clock minus VM clock when the generation started. */
-    int64_t vm_offset;
-    bool sampled;
+    struct tickpage_offset wall;
+    struct tickpage_offset vm;
 
     /* Migrated: what the destination must continue from. */
     uint64_t mig_generation;
@@ -101,12 +101,6 @@ static int64_t tickpage_sample(int64_t *vm, int64_t *wall_offset)
  * against the VM clock); so is whatever the caller names in @why. The
  * new generation and the time that needs it go out in one write.
  * @floor_ns is the least monotonic time to publish.
- *
- * Within a generation the page keeps realtime - monotonic fixed
- * (tickpage_publish()), so both checks compare with the offsets the
- * generation started with: shorter pauses and smaller steps add up
- * until they cross a period, and the page's realtime is never further
- * than that from the host's.
  */
 static void tickpage_publish_now(TickpageState *s, uint64_t floor_ns,
                                  bool resumed, const char *why)
@@ -116,22 +110,20 @@ static void tickpage_publish_now(TickpageState *s, uint64_t floor_ns,
 
     wall = tickpage_sample(&vm, &wall_offset);
 
-    if (s->sampled && !why) {
-        if (llabs(wall_offset - s->wall_offset) > (int64_t)s->period_ns) {
-            why = "host wall-clock step";
-        } else if (resumed &&
-                   llabs(wall - vm - s->vm_offset) > (int64_t)s->period_ns) {
-            /*
-             * Only on resume: a running VM clock may legitimately run at
-             * its own pace (qtest, icount), and the page follows it.
-             */
-            why = "resumed after a pause";
-        }
+    if (!why && tickpage_offset_moved(&s->wall, wall_offset, s->period_ns,
+                                      NULL)) {
+        why = "host wall-clock step";
+    } else if (!why && resumed &&
+               tickpage_offset_moved(&s->vm, wall - vm, s->period_ns, NULL)) {
+        /*
+         * Only on resume: a running VM clock may legitimately run at its
+         * own pace (qtest, icount), and the page follows it.
+         */
+        why = "resumed after a pause";
     }
-    if (!s->sampled || why) {
-        s->wall_offset = wall_offset;
-        s->vm_offset = wall - vm;
-        s->sampled = true;
+    if (!s->wall.set || why) {
+        tickpage_offset_start(&s->wall, wall_offset);
+        tickpage_offset_start(&s->vm, wall - vm);
     }
 
     sample.realtime_sec = wall / NANOSECONDS_PER_SECOND;
@@ -147,12 +139,10 @@ static void tickpage_publish_now(TickpageState *s, uint64_t floor_ns,
                            s->writer.monotonic_ns);
 }
 
-/* Re-arm the timer on the period grid, skipping deadlines already missed. */
+/* Arm the timer on the grid of multiples of the period after @now. */
 static void tickpage_arm(TickpageState *s, int64_t now)
 {
-    int64_t period = s->period_ns;
-
-    s->deadline = now - now % period + period;
+    s->deadline = tickpage_next_deadline(0, now, s->period_ns);
     timer_mod(s->timer, s->deadline);
 }
 
@@ -163,12 +153,8 @@ static void tickpage_tick(void *opaque)
 
     tickpage_publish_now(s, 0, false, NULL);
     /* Absolute deadlines: a late tick does not shift the ones after it. */
-    s->deadline += s->period_ns;
-    if (s->deadline <= now) {
-        tickpage_arm(s, now);
-    } else {
-        timer_mod(s->timer, s->deadline);
-    }
+    s->deadline = tickpage_next_deadline(s->deadline, now, s->period_ns);
+    timer_mod(s->timer, s->deadline);
 }
 
 /*
@@ -250,7 +236,8 @@ static int tickpage_post_load(void *opaque, int version_id)
     tickpage_writer_init(&s->writer, s->page, s->period_ns,
                          TICKPAGE_F_VM_CLOCK, gen);
     /* The old samples describe another host or another moment. */
-    s->sampled = false;
+    s->wall.set = false;
+    s->vm.set = false;
     tickpage_publish_now(s, s->mig_monotonic_ns, false,
                          "incoming migration or snapshot load");
     tickpage_arm(s, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
