@@ -4,6 +4,9 @@
 #   - `make deb` builds every binary package and lintian finds no error
 #     and no warning in them (the build fails otherwise);
 #   - a second build, version bumped, from a copy of the tree;
+#   - under systemd, in a container on a throw-away overlay of this
+#     machine's root: install starts the unit (user, modes, options),
+#     upgrade restarts it (the page's generation + 1), purge stops it;
 #   - install: every path dpkg -L lists exists; the system user, the
 #     runtime directory, the unit enabled (and not started here: this
 #     machine's PID 1 is not systemd; with systemd it is stopped again
@@ -18,7 +21,8 @@
 #     system (but what Debian keeps on purpose, listed), no tickpaged the
 #     test started is running.
 # Needs root, debhelper, dh-dkms and lintian (apt-get install debhelper
-# dh-dkms lintian); skips otherwise. Leaves nothing installed, even when
+# dh-dkms lintian); skips otherwise (the systemd part alone without
+# systemd-nspawn or overlayfs). Leaves nothing installed, even when
 # it fails half-way (the EXIT trap purges what it installed).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -46,8 +50,14 @@ done
 exec 9>/run/lock/tickpage-deb-test.lock
 flock -w 900 9 || { fail "another tests/deb run holds the lock"; summary; }
 
+# nspawn's runtime directories: removed again if this run made them and
+# nothing else uses them (rmdir takes only empty ones).
+nspawn_made=""
+for d in /run/systemd/nspawn /run/systemd/nspawn-root; do
+	[ -e "$d" ] || nspawn_made="$nspawn_made $d"
+done
 work=$(mktemp -d /tmp/tickpage-deb-test.XXXXXX) || exit 1
-daemon="" user_before=1 restore=""
+daemon="" user_before=1 restore="" ovl_mounted=""
 cleanup() {
 	[ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
 	# Whatever is still installed after a failure goes again.
@@ -65,7 +75,12 @@ cleanup() {
 		getent group tickpaged >/dev/null && groupdel tickpaged
 	fi
 	[ -n "$restore" ] && rm -f $restore
-	rm -rf "$work"
+	if [ -n "$ovl_mounted" ]; then
+		umount "$work/ovl/root" && umount "$work/ovl/t" && ovl_mounted=""
+	fi
+	for d in $nspawn_made; do rmdir "$d/propagate" "$d/locks" "$d" 2>/dev/null; done
+	# Never through a view of / that failed to unmount.
+	[ -z "$ovl_mounted" ] && rm -rf --one-file-system "$work"
 }
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
@@ -110,6 +125,142 @@ git ls-files -z --cached --others --exclude-standard | grep -zv '^build/' |
 if build "$work/tree" "$work/v2"; then pass "make deb ($new, a copy)"; else
 	tail -n 30 "$work/v2.log"; fail "make deb ($new, a copy)"; summary; fi
 check "lintian: no error, no warning ($new)" lintian_clean "$work/v2"
+
+# --- under systemd ---------------------------------------------------------
+# This machine's PID 1 is not systemd, so here the maintainer scripts
+# start nothing. To see what they do on a real Debian system, boot
+# systemd in a container on a throw-away copy-on-write view of this
+# machine's root (overlayfs: this root below, a tmpfs above; the
+# container's writes go to the tmpfs and vanish with it), and install,
+# upgrade and purge tickpaged there. policy-rc.d (which this machine has,
+# and which forbids starting services) is removed in that view only.
+# systemd boots to a target of the test's own: none of this machine's
+# enabled services start, and the container has no network.
+systemd_phase() {
+	command -v systemd-nspawn >/dev/null ||
+		{ skip "under systemd: no systemd-nspawn (package systemd-container)"; return; }
+	[ -x /lib/systemd/systemd ] || { skip "under systemd: no /lib/systemd/systemd"; return; }
+	o=$work/ovl
+	mkdir -p "$o/t" "$o/root" "$o/out"
+	mount -t tmpfs -o size=1g,mode=0755 tpdeb "$o/t" || {
+		skip "under systemd: cannot mount a tmpfs"; return; }
+	mkdir "$o/t/u" "$o/t/w"
+	if ! mount -t overlay tpdeb -o "lowerdir=/,upperdir=$o/t/u,workdir=$o/t/w" \
+			"$o/root" 2>"$o/mount.err"; then
+		umount "$o/t"
+		skip "under systemd: no overlay of / ($(cat "$o/mount.err"))"; return
+	fi
+	ovl_mounted=1
+	r=$o/root
+	rm -f "$r/usr/sbin/policy-rc.d"
+	mkdir -p "$r/opt/tp-debs/v1" "$r/opt/tp-debs/v2"
+	for p in tickpaged libtickpage1 tickpage-tools; do
+		cp "$work/v1/deb/${p}_${ver}_$arch.deb" "$r/opt/tp-debs/v1/"
+		cp "$work/v2/deb/${p}_${new}_$arch.deb" "$r/opt/tp-debs/v2/"
+	done
+	cat >"$r/etc/systemd/system/tp-deb.target" <<'EOF'
+[Unit]
+Description=tickpage deb test
+Requires=basic.target
+After=basic.target
+Wants=tp-check.service
+EOF
+	cat >"$r/etc/systemd/system/tp-check.service" <<'EOF'
+[Unit]
+Description=tickpage deb test: install, upgrade, purge tickpaged
+After=basic.target
+[Service]
+Type=oneshot
+ExecStart=/opt/tp-check.sh
+ExecStopPost=/bin/systemctl --no-block poweroff
+EOF
+	cat >"$r/opt/tp-check.sh" <<'EOF'
+#!/bin/sh
+exec >/out/facts 2>/out/log
+set -x
+fact() { echo "$1 $2"; }
+gen() { od -A n -t u8 -j 24 -N 8 /run/tickpage/page | tr -d ' '; }
+wait_page() {
+	i=0
+	until tickpage-show /run/tickpage/page >/dev/null 2>&1 || [ $i -ge 100 ]; do
+		sleep 0.1; i=$((i + 1)); done
+}
+fact systemd "$(cat /proc/1/comm)"
+dpkg -i /opt/tp-debs/v1/*.deb >&2; fact install $?
+fact active "$(systemctl is-active tickpaged)"
+fact enabled "$(systemctl is-enabled tickpaged)"
+fact user "$(getent passwd tickpaged | cut -d: -f1,7)"
+wait_page
+tickpage-show /run/tickpage/page >&2; fact show $?
+fact modes "$(stat -c '%a:%U:%G' /run/tickpage /run/tickpage/page | tr '\n' ' ')"
+fact cmdline "$(tr '\0' ' ' </proc/$(systemctl show -P MainPID tickpaged)/cmdline)"
+g1=$(gen); p1=$(systemctl show -P MainPID tickpaged)
+dpkg -i /opt/tp-debs/v2/*.deb >&2; fact upgrade $?
+fact active2 "$(systemctl is-active tickpaged)"
+wait_page
+g2=$(gen); p2=$(systemctl show -P MainPID tickpaged)
+fact restarted "$([ "$p1" != "$p2" ] && echo yes || echo no)"
+fact generation "$g1 $g2"
+dpkg --purge tickpaged tickpage-tools libtickpage1 >&2; fact purge $?
+fact active3 "$(systemctl is-active tickpaged)"
+fact running "$(pgrep -x tickpaged | wc -l)"
+fact unit "$(systemctl list-unit-files tickpaged.service | grep -c tickpaged)"
+fact runtime "$(ls -d /run/tickpage 2>&1 | grep -vc 'No such')"
+fact user_kept "$(getent passwd tickpaged | cut -d: -f1)"
+journalctl -b -u tickpaged --no-pager >&2
+fact done yes
+EOF
+	chmod +x "$r/opt/tp-check.sh"
+	keep=
+	[ "$(cat /proc/1/comm)" = systemd ] || keep=--keep-unit
+	# CAP_IPC_LOCK: tickpaged's --sched=fifo locks memory, which nspawn's
+	# seccomp filter refuses a container without it (tests/tickpaged/unit.sh).
+	timeout 240 systemd-nspawn -D "$r" --register=no $keep --quiet \
+		--private-network --capability=CAP_IPC_LOCK -M "tpdeb$$" \
+		--bind="$o/out":/out \
+		-b systemd.firstboot=off systemd.unit=tp-deb.target \
+		>"$o/console" 2>&1
+	rc=$?
+	umount "$o/root" && umount "$o/t" && ovl_mounted=""
+	if ! grep -q '^done yes' "$o/out/facts" 2>/dev/null; then
+		if grep -q -i 'failed to .*namespace\|not supported\|permission denied' \
+				"$o/console"; then
+			skip "under systemd: systemd-nspawn cannot boot here (exit $rc)"
+			return
+		fi
+		tail -n 20 "$o/console"; tail -n 30 "$o/out/log" 2>/dev/null
+		fail "under systemd: the container ran the check to its end (nspawn exit $rc)"
+		return
+	fi
+	sed 's/^/    | /' "$o/out/facts"
+	f() { sed -n "s/^$1 //p" "$o/out/facts"; }
+	check "under systemd (PID 1 $(f systemd)): dpkg -i tickpaged" test "$(f install)" = 0
+	check "under systemd: the postinst enabled and started it ($(f enabled), $(f active))" \
+		test "$(f enabled) $(f active)" = "enabled active"
+	check "under systemd: user tickpaged, no login ($(f user))" \
+		test "$(f user)" = tickpaged:/usr/sbin/nologin
+	check "under systemd: the page is valid (tickpage-show)" test "$(f show)" = 0
+	check "under systemd: /run/tickpage 0750, page 0640, tickpaged:kvm ($(f modes))" \
+		test "$(f modes)" = "750:tickpaged:kvm 640:tickpaged:kvm "
+	check "under systemd: runs with /etc/default's options ($(f cmdline))" \
+		test "$(f cmdline)" = "/usr/sbin/tickpaged $(cat "$work/opts") /run/tickpage/page "
+	check "under systemd: upgrade restarted it ($(f upgrade) $(f active2) restarted=$(f restarted))" \
+		test "$(f upgrade) $(f active2) $(f restarted)" = "0 active yes"
+	set -- $(f generation)
+	check "under systemd: the restart continued the page, generation $1 -> ${2:-?}" \
+		test "${2:-0}" = $((${1:-0} + 1))
+	check "under systemd: purge stopped it ($(f purge) $(f active3), $(f running) running)" \
+		test "$(f purge) $(f running)" = "0 0"
+	check "under systemd: purge removed the unit and /run/tickpage" \
+		test "$(f unit) $(f runtime)" = "0 0"
+	check "under systemd: purge kept the system user (Debian's rule)" \
+		test "$(f user_kept)" = tickpaged
+}
+# The default options, as the tree's unit has them.
+sed -n 's|^ExecStart=/usr/local/bin/tickpaged \(.*\) /run/tickpage/page$|\1|p' \
+	hv/tickpaged.service >"$work/opts"
+ovl_mounted=""
+systemd_phase
 
 # --- the file system before -------------------------------------------------
 # Paths (not contents) under the places packages and their scripts write.
