@@ -40,7 +40,10 @@ deb:
 	(cd $$src && dpkg-buildpackage $(DEB_BUILD_FLAGS)) \
 		>$(DEB_DIR)/build.log 2>&1 || \
 		{ tail -n 40 $(DEB_DIR)/build.log >&2; exit 1; }; \
-	cp $$tmp/*.deb $$tmp/*.changes $$tmp/*.buildinfo $(DEB_DIR)/
+	for f in $$tmp/*.deb $$tmp/*.changes $$tmp/*.buildinfo \
+		$$tmp/*.dsc $$tmp/*.tar.*; do \
+		[ ! -e "$$f" ] || cp "$$f" $(DEB_DIR)/ || exit 1; \
+	done
 	$(quiet) LINTIAN $(DEB_DIR)
 	$(Q)lintian $(LINTIAN_FLAGS) $(DEB_DIR)/tickpage_$(DEB_VERSION)_*.changes \
 		>$(DEB_DIR)/lintian.log 2>&1; rc=$$?; \
