@@ -5,9 +5,11 @@
  * its own mode the device publishes the page: it is written only through
  * the imported page writer (tickpage-writer.c), which this file adapts
  * to QEMU: it owns the page memory, samples the clocks and decides when
- * to publish. With memdev=ID the BAR is a read-only view of a host page
- * that someone else (tickpaged) publishes for every VM on the host, and
- * the device does nothing but map it. See docs/specs/tickpage.rst.
+ * to publish, from a thread of its own, so that a busy main loop does
+ * not make the page stale. With memdev=ID the BAR is a read-only view of
+ * a host page that someone else (tickpaged) publishes for every VM on
+ * the host, and the device does nothing but map it. See
+ * docs/specs/tickpage.rst.
  *
  * Copyright (c) 2026 tickpage developers
  *
@@ -17,13 +19,16 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "qemu/module.h"
+#include "qemu/thread.h"
 #include "qemu/timer.h"
 #include "qapi/error.h"
 #include "hw/pci/pci.h"
 #include "hw/qdev-properties.h"
 #include "hw/resettable.h"
 #include "migration/vmstate.h"
+#include "sysemu/cpu-timers.h"
 #include "sysemu/hostmem.h"
+#include "sysemu/qtest.h"
 #include "sysemu/runstate.h"
 #include "qom/object.h"
 #include "trace.h"
@@ -44,8 +49,26 @@ struct TickpageState {
     struct tickpage *page;
     /* What the page shows, kept here: the page itself is never read. */
     struct tickpage_writer writer;
-    QEMUTimer *timer;
     VMChangeStateEntry *vm_state;
+
+    /*
+     * Who publishes each period: a thread of the device's own, on the
+     * host's monotonic clock; or, when the VM clock does not follow the
+     * host's (qtest, icount), a timer on the VM clock in the main loop.
+     */
+    bool threaded;
+    QemuThread thread;
+    QEMUTimer *timer;
+    /*
+     * Taken around every publication and everything it reads or writes
+     * (the writer, the offsets below), by the thread and by the main
+     * loop's callbacks (resume, vmstate, reset); never held while the
+     * thread sleeps.
+     */
+    QemuMutex lock;
+    QemuCond wake;              /* running or quit changed */
+    bool running;               /* the VM runs: the thread publishes */
+    bool quit;                  /* unrealize: the thread returns */
 
     /* Properties. */
     uint64_t period_ns;
@@ -56,7 +79,10 @@ struct TickpageState {
     char *memdev;
     HostMemoryBackend *hostmem;
 
-    /* Next absolute QEMU_CLOCK_VIRTUAL deadline of the publish timer. */
+    /*
+     * Next absolute deadline: QEMU_CLOCK_VIRTUAL for the timer, the
+     * host's CLOCK_MONOTONIC for the thread.
+     */
     uint64_t deadline;
     /*
      * Host wall clock minus host monotonic clock, and minus the VM
@@ -139,11 +165,18 @@ static void tickpage_publish_now(TickpageState *s, uint64_t floor_ns,
                            s->writer.monotonic_ns);
 }
 
-/* Arm the timer on the grid of multiples of the period after @now. */
-static void tickpage_arm(TickpageState *s, int64_t now)
+/*
+ * Timer mode: arm the timer on the grid of multiples of the period after
+ * now. The thread keeps its own grid.
+ */
+static void tickpage_arm(TickpageState *s)
 {
-    s->deadline = tickpage_next_deadline(0, now, s->period_ns);
-    timer_mod(s->timer, s->deadline);
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+
+    if (!s->threaded) {
+        s->deadline = tickpage_next_deadline(0, now, s->period_ns);
+        timer_mod(s->timer, s->deadline);
+    }
 }
 
 static void tickpage_tick(void *opaque)
@@ -151,10 +184,54 @@ static void tickpage_tick(void *opaque)
     TickpageState *s = opaque;
     int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
 
+    qemu_mutex_lock(&s->lock);
     tickpage_publish_now(s, 0, false, NULL);
+    qemu_mutex_unlock(&s->lock);
     /* Absolute deadlines: a late tick does not shift the ones after it. */
     s->deadline = tickpage_next_deadline(s->deadline, now, s->period_ns);
     timer_mod(s->timer, s->deadline);
+}
+
+/*
+ * Thread mode: sleep to absolute CLOCK_MONOTONIC deadlines on the grid
+ * of multiples of the period, publish while the VM runs, wait while it
+ * is stopped. The VM clock runs with the host's monotonic clock here, so
+ * the page's monotonic time advances by one period per publication, as
+ * with the timer, whatever the main loop is doing.
+ */
+static void *tickpage_thread(void *opaque)
+{
+    TickpageState *s = opaque;
+    struct timespec ts;
+    uint64_t now;
+
+    qemu_mutex_lock(&s->lock);
+    for (;;) {
+        while (!s->running && !s->quit) {
+            qemu_cond_wait(&s->wake, &s->lock);
+        }
+        if (s->quit) {
+            break;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        now = ts.tv_sec * NANOSECONDS_PER_SECOND + ts.tv_nsec;
+        s->deadline = tickpage_next_deadline(s->deadline, now, s->period_ns);
+        qemu_mutex_unlock(&s->lock);
+
+        ts.tv_sec = s->deadline / NANOSECONDS_PER_SECOND;
+        ts.tv_nsec = s->deadline % NANOSECONDS_PER_SECOND;
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
+               EINTR) {
+            /* Signals are blocked in QEMU's threads; just in case. */
+        }
+
+        qemu_mutex_lock(&s->lock);
+        if (s->running && !s->quit) {
+            tickpage_publish_now(s, 0, false, NULL);
+        }
+    }
+    qemu_mutex_unlock(&s->lock);
+    return NULL;
 }
 
 /*
@@ -167,10 +244,14 @@ static void tickpage_vm_state_change(void *opaque, bool running,
 {
     TickpageState *s = opaque;
 
+    qemu_mutex_lock(&s->lock);
     if (running) {
         tickpage_publish_now(s, 0, true, NULL);
-        tickpage_arm(s, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
+        tickpage_arm(s);
     }
+    s->running = running;
+    qemu_cond_signal(&s->wake);
+    qemu_mutex_unlock(&s->lock);
 }
 
 static uint64_t tickpage_bar_read(void *opaque, hwaddr addr, unsigned size)
@@ -211,8 +292,10 @@ static int tickpage_pre_save(void *opaque)
     if (s->hostmem) {
         return 0;
     }
+    qemu_mutex_lock(&s->lock);
     s->mig_generation = s->writer.generation;
     s->mig_monotonic_ns = s->writer.monotonic_ns;
+    qemu_mutex_unlock(&s->lock);
     return 0;
 }
 
@@ -225,13 +308,15 @@ static int tickpage_pre_save(void *opaque)
 static int tickpage_post_load(void *opaque, int version_id)
 {
     TickpageState *s = opaque;
-    uint64_t gen = MAX(s->mig_generation, s->writer.generation);
+    uint64_t gen;
 
     /* A shared page is the destination host's: nothing to carry over. */
     if (s->hostmem) {
         return 0;
     }
 
+    qemu_mutex_lock(&s->lock);
+    gen = MAX(s->mig_generation, s->writer.generation);
     /* Restarts the writer's monotonic clamp: the floor below replaces it. */
     tickpage_writer_init(&s->writer, s->page, s->period_ns,
                          TICKPAGE_F_VM_CLOCK, gen);
@@ -240,7 +325,8 @@ static int tickpage_post_load(void *opaque, int version_id)
     s->vm.set = false;
     tickpage_publish_now(s, s->mig_monotonic_ns, false,
                          "incoming migration or snapshot load");
-    tickpage_arm(s, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
+    tickpage_arm(s);
+    qemu_mutex_unlock(&s->lock);
     return 0;
 }
 
@@ -351,11 +437,20 @@ static void tickpage_realize(PCIDevice *pdev, Error **errp)
                      PCI_BASE_ADDRESS_MEM_PREFETCH |
                      PCI_BASE_ADDRESS_MEM_TYPE_64, &s->bar);
 
-    s->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, tickpage_tick, s);
+    qemu_mutex_init(&s->lock);
+    qemu_cond_init(&s->wake);
+    s->running = runstate_is_running();
     s->vm_state = qemu_add_vm_change_state_handler(tickpage_vm_state_change,
                                                    s);
     tickpage_publish_now(s, 0, false, NULL);
-    tickpage_arm(s, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
+    s->threaded = !qtest_enabled() && !icount_enabled();
+    if (s->threaded) {
+        qemu_thread_create(&s->thread, "tickpage", tickpage_thread, s,
+                           QEMU_THREAD_JOINABLE);
+    } else {
+        s->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, tickpage_tick, s);
+        tickpage_arm(s);
+    }
 }
 
 static void tickpage_exit(PCIDevice *pdev)
@@ -367,7 +462,18 @@ static void tickpage_exit(PCIDevice *pdev)
         return;
     }
     qemu_del_vm_change_state_handler(s->vm_state);
-    timer_free(s->timer);
+    if (s->threaded) {
+        /* The thread sees quit when it wakes: within one period. */
+        qemu_mutex_lock(&s->lock);
+        s->quit = true;
+        qemu_cond_signal(&s->wake);
+        qemu_mutex_unlock(&s->lock);
+        qemu_thread_join(&s->thread);
+    } else {
+        timer_free(s->timer);
+    }
+    qemu_cond_destroy(&s->wake);
+    qemu_mutex_destroy(&s->lock);
     /* Tell any reader that still holds a mapping to fall back. */
     tickpage_invalidate(&s->writer);
 }
@@ -383,8 +489,10 @@ static void tickpage_reset_hold(Object *obj)
     if (s->hostmem) {
         return;
     }
+    qemu_mutex_lock(&s->lock);
     tickpage_publish_now(s, 0, false, NULL);
-    tickpage_arm(s, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
+    tickpage_arm(s);
+    qemu_mutex_unlock(&s->lock);
 }
 
 static Property tickpage_properties[] = {
