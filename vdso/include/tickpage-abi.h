@@ -2,39 +2,29 @@
 /*
  * tickpage: a hypervisor-published guest time page.
  *
- * This is the one canonical definition of the page. It is compiled
- * unchanged by QEMU, by the Linux kernel (module, built-in driver and
- * vDSO, where there is no libc) and by user space; scripts/ copies it
- * verbatim into the QEMU and kernel patch series and a test checks
- * that the copies are identical. docs/abi.md is its prose twin.
- *
- * The host writes one 4 KiB page into guest-physical memory and
- * refreshes it every period (default 1 ms) with one snapshot of two
- * clocks: the host's wall clock (CLOCK_REALTIME) and a monotonic clock
- * of the VM (QEMU's virtual clock for "-device tickpage", the host's
- * CLOCK_MONOTONIC for tickpaged). A guest serves its coarse clocks
- * from it with two loads and a sequence check: no VM exit, no system
- * call.
+ * The one definition of the page, compiled unchanged by QEMU, Linux
+ * (driver and vDSO, no libc) and user space; docs/abi.md is its prose
+ * twin. Every period the host writes one snapshot of its wall clock and
+ * of the VM's monotonic clock; a guest serves its coarse clocks from it
+ * with two loads and a sequence check.
  *
  * Rules:
  *  - Every field is little-endian, fixed width and naturally aligned.
  *  - The identity block (magic .. size) is written once, before the
- *    first publication, and then never changes while the page is in use.
- *  - Everything from @flags on is covered by @seq: the writer makes
- *    @seq odd, writes, and makes it even again; a reader retries while
- *    @seq is odd or has changed under it (see tickpage-read.h).
+ *    first publication, and never changes while the page is in use.
+ *  - Everything from @flags on is covered by @seq, odd while the writer
+ *    writes; a reader retries while @seq is odd or moved (tickpage-read.h).
  *  - Except that @monotonic_ns may be read alone, then @flags and
- *    @generation after a read barrier (tickpage_peek_monotonic()): it
- *    is written with one store and never goes back within a generation,
- *    and a new @generation (and a cleared TICKPAGE_F_VALID) is stored
- *    before the time that goes with it, with a write barrier between.
- *    A page initialised again never reuses a generation readers hold.
- *  - A reader refuses a page whose @abi_major it does not know, and
- *    ignores fields past the @size it was built for; a newer minor only
- *    appends fields and grows @size. Use TICKPAGE_FIELD_PRESENT() before
- *    reading a field added after 1.0.
- *  - A page without TICKPAGE_F_VALID means "use the kernel's own
- *    clocks", never an error to the application.
+ *    @generation after a read barrier (tickpage_peek_monotonic()): it is
+ *    one store and never goes back within a generation, and a new
+ *    @generation (and a cleared TICKPAGE_F_VALID) is stored, with a write
+ *    barrier, before the time that goes with it. A page initialised
+ *    again never reuses a generation readers hold.
+ *  - A reader refuses an @abi_major it does not know and ignores fields
+ *    past its @size; a newer minor only appends fields and grows @size
+ *    (TICKPAGE_FIELD_PRESENT()).
+ *  - Without TICKPAGE_F_VALID, readers use the kernel's own clocks; it
+ *    is never an error to the application.
  */
 #ifndef TICKPAGE_ABI_H
 #define TICKPAGE_ABI_H
@@ -60,11 +50,10 @@
 #define TICKPAGE_PERIOD_MAX_NS		1000000000ull	/* 1 s */
 
 /*
- * PCI identity of "-device tickpage". The vendor is Red Hat's ID that
- * QEMU uses for its own paravirtual devices; upstream allocates device
- * IDs from the bottom of 1b36:0010-00ff, so this one sits at the unused
- * top end to stay clear of them until it is allocated on qemu-devel.
- * The class is "other system peripheral", which no stock driver claims.
+ * PCI identity of "-device tickpage": the vendor ID of QEMU's own
+ * paravirtual devices, and a device ID at the top of 1b36:0010-00ff,
+ * clear of upstream's, until one is allocated on qemu-devel. No stock
+ * driver claims the class.
  */
 #define TICKPAGE_PCI_VENDOR_ID	0x1b36
 #define TICKPAGE_PCI_DEVICE_ID	0x00f0
@@ -102,12 +91,11 @@ struct tickpage {
 #define TICKPAGE_F_VM_CLOCK	(1ull << 1)
 
 	/*
-	 * Changes on every discontinuity a reader may care about: incoming
-	 * migration, snapshot restore, host wall-clock step, publisher
-	 * restart. Realtime may only step when this changes; a guest
-	 * realigns whatever it derived from monotonic_ns when it does.
-	 * Within one generation realtime - monotonic_ns is constant: the
-	 * two clocks advance by exactly the same amount.
+	 * Changes on every discontinuity (incoming migration, snapshot
+	 * restore, host wall-clock step, publisher restart), and only then
+	 * may realtime step; a guest realigns what it derived from
+	 * monotonic_ns. Within one generation realtime - monotonic_ns is
+	 * constant.
 	 */
 	uint64_t generation TICKPAGE_ALIGNED_64;
 	uint64_t update_count TICKPAGE_ALIGNED_64;	/* +1 per publication: liveness */
@@ -119,11 +107,7 @@ struct tickpage {
 	uint32_t reserved0;		/* zero */
 	uint64_t monotonic_ns TICKPAGE_ALIGNED_64;	/* VM monotonic time, ns */
 
-	/*
-	 * Room for later blocks up to the end of the page (TSC parameters
-	 * for fine clocks, clock-quality fields): a new minor appends them
-	 * here and grows @size, so old readers keep working.
-	 */
+	/* A new minor appends fields here and grows @size. */
 };
 
 /* True when a page of writer size @sz carries @field. */
