@@ -268,10 +268,11 @@ systemd_phase
 
 # --- the file system before -------------------------------------------------
 # Paths (not contents) under the places packages and their scripts write.
-# /usr/lib/modules is /lib/modules here (merged /usr).
+# /usr/lib/modules is /lib/modules here (merged /usr). Not /usr/local,
+# which no package writes and other work on this machine may.
 snapshot() {
 	find /etc /usr /var/lib/dkms /var/lib/systemd /run/tickpage \
-		-xdev 2>/dev/null | sort
+		-xdev -path /usr/local -prune -o -print 2>/dev/null | sort
 }
 snapshot >"$work/before"
 getent passwd tickpaged >/dev/null || user_before=""
