@@ -10,11 +10,13 @@ static const struct {
 	const char *name;
 	uint64_t ns;
 } tickpage_units[] = {
-	{ "s", 1000000000ull }, { "ms", 1000000ull },
-	{ "us", 1000ull }, { "ns", 1ull },
+	{"s", 1000000000ull},
+	{"ms", 1000000ull},
+	{"us", 1000ull},
+	{"ns", 1ull},
 };
 
-#define TICKPAGE_NUNITS	(sizeof(tickpage_units) / sizeof(tickpage_units[0]))
+#define TICKPAGE_NUNITS (sizeof(tickpage_units) / sizeof(tickpage_units[0]))
 
 int tickpage_parse_duration(const char *s, uint64_t *ns)
 {

@@ -18,61 +18,69 @@ static void test_grid(void)
 	uint64_t d;
 
 	d = tickpage_next_deadline(5 * p, 5 * p + 10, p);
-	report(d == 6 * p, "grid: on time, the next deadline is one period on (%llu)",
+	report(d == 6 * p,
+	       "grid: on time, the next deadline is one period on (%llu)",
 	       (unsigned long long)d);
 	d = tickpage_next_deadline(5 * p, 6 * p, p);
-	report(d == 7 * p, "grid: woken exactly on the next deadline, it is past: %llu",
+	report(d == 7 * p,
+	       "grid: woken exactly on the next deadline, it is past: %llu",
 	       (unsigned long long)d);
 	d = tickpage_next_deadline(5 * p, 9 * p + 1, p);
-	report(d == 10 * p, "grid: 3 deadlines missed are skipped, not made up (%llu)",
+	report(d == 10 * p,
+	       "grid: 3 deadlines missed are skipped, not made up (%llu)",
 	       (unsigned long long)d);
 	d = tickpage_next_deadline(5 * p + 7, 9 * p, p);
 	report(d == 9 * p + 7, "grid: the grid keeps its origin (%llu)",
 	       (unsigned long long)d);
 	d = tickpage_next_deadline(0, 123456789, p);
-	report(d == 124000000, "grid: from 0, the first multiple of the period after now (%llu)",
+	report(d == 124000000,
+	       "grid: from 0, the first multiple of the period after now "
+	       "(%llu)",
 	       (unsigned long long)d);
 	d = tickpage_next_deadline(0, 0, p);
 	report(d == p, "grid: from 0 at 0, one period (%llu)",
 	       (unsigned long long)d);
 	d = tickpage_next_deadline(20 * p, 3 * p, p);
-	report(d == 21 * p, "grid: a deadline ahead of now stays on its grid (%llu)",
+	report(d == 21 * p,
+	       "grid: a deadline ahead of now stays on its grid (%llu)",
 	       (unsigned long long)d);
 }
 
 static void test_offset(void)
 {
-	struct tickpage_offset o = { 0 };
+	struct tickpage_offset o = {0};
 	const uint64_t lim = 1000000;
 	int64_t by = 0;
-	struct tickpage_sample s = { 1800000000, 5, 2000000007 };
+	struct tickpage_sample s = {1800000000, 5, 2000000007};
 
 	report(!tickpage_offset_moved(&o, INT64_MAX, lim, NULL),
 	       "step: nothing moves before a generation starts");
 	tickpage_offset_start(&o, 1000);
 	report(!tickpage_offset_moved(&o, 1000 + (int64_t)lim, lim, &by) &&
-	       by == (int64_t)lim,
+		       by == (int64_t)lim,
 	       "step: a move of exactly the limit is no step (moved %lld)",
 	       (long long)by);
 	report(tickpage_offset_moved(&o, 1000 + (int64_t)lim + 1, lim, &by) &&
-	       by == (int64_t)lim + 1, "step: one ns past the limit is a step");
+		       by == (int64_t)lim + 1,
+	       "step: one ns past the limit is a step");
 	report(tickpage_offset_moved(&o, 1000 - (int64_t)lim - 1, lim, &by) &&
-	       by == -(int64_t)lim - 1, "step: backwards too (moved %lld)",
-	       (long long)by);
+		       by == -(int64_t)lim - 1,
+	       "step: backwards too (moved %lld)", (long long)by);
 	report(!tickpage_offset_moved(&o, 1000 - (int64_t)lim, lim, NULL),
 	       "step: back by exactly the limit is no step");
 	report(!tickpage_offset_moved(&o, 1000 + 600000, lim, NULL) &&
-	       tickpage_offset_moved(&o, 1000 + 1200000, lim, NULL),
-	       "step: compared with the generation's start, so small moves add up");
+		       tickpage_offset_moved(&o, 1000 + 1200000, lim, NULL),
+	       "step: compared with the generation's start, so small moves add "
+	       "up");
 	tickpage_offset_start(&o, 1000 + 1200000);
 	report(!tickpage_offset_moved(&o, 1000 + 1200000, lim, NULL),
 	       "step: a new generation starts from the new offset");
 	tickpage_offset_start(&o, INT64_MIN);
 	report(tickpage_offset_moved(&o, INT64_MAX, lim, NULL) &&
-	       tickpage_offset_moved(&o, 0, lim, NULL),
+		       tickpage_offset_moved(&o, 0, lim, NULL),
 	       "step: extreme offsets compare without overflow");
-	report(tickpage_sample_offset(&s) == 1800000000ll * 1000000000ll + 5 -
-						 2000000007ll,
+	report(tickpage_sample_offset(&s) ==
+		       1800000000ll * 1000000000ll + 5 - 2000000007ll,
 	       "sample offset: realtime - monotonic (%lld)",
 	       (long long)tickpage_sample_offset(&s));
 }
@@ -84,24 +92,33 @@ static void test_duration(void)
 		int err;
 		uint64_t ns;
 	} cases[] = {
-		{ "1ms", 0, 1000000 }, { "500us", 0, 500000 },
-		{ "1s", 0, 1000000000 }, { "250ns", 0, 250 },
-		{ "0ns", 0, 0 }, { "007ms", 0, 7000000 },
-		{ "18446744073709551609ns", 0, UINT64_MAX - 6 },
-		{ "18446744073709551616ns", -ERANGE, 0 },
-		{ "18446744074s", -ERANGE, 0 },
-		{ "1000", -EINVAL, 0 }, { "", -EINVAL, 0 }, { "ms", -EINVAL, 0 },
-		{ "1 ms", -EINVAL, 0 }, { "-1ms", -EINVAL, 0 },
-		{ "+1ms", -EINVAL, 0 }, { "1ms ", -EINVAL, 0 },
-		{ "1MS", -EINVAL, 0 }, { "1m", -EINVAL, 0 },
-		{ "1.5ms", -EINVAL, 0 }, { "0x10ms", -EINVAL, 0 },
+		{"1ms", 0, 1000000},
+		{"500us", 0, 500000},
+		{"1s", 0, 1000000000},
+		{"250ns", 0, 250},
+		{"0ns", 0, 0},
+		{"007ms", 0, 7000000},
+		{"18446744073709551609ns", 0, UINT64_MAX - 6},
+		{"18446744073709551616ns", -ERANGE, 0},
+		{"18446744074s", -ERANGE, 0},
+		{"1000", -EINVAL, 0},
+		{"", -EINVAL, 0},
+		{"ms", -EINVAL, 0},
+		{"1 ms", -EINVAL, 0},
+		{"-1ms", -EINVAL, 0},
+		{"+1ms", -EINVAL, 0},
+		{"1ms ", -EINVAL, 0},
+		{"1MS", -EINVAL, 0},
+		{"1m", -EINVAL, 0},
+		{"1.5ms", -EINVAL, 0},
+		{"0x10ms", -EINVAL, 0},
 	};
 	static const struct {
 		uint64_t ns;
 		const char *out;
 	} fmt[] = {
-		{ 100000, "100us" }, { 1000000000, "1s" }, { 1500000, "1500us" },
-		{ 7, "7ns" }, { 10000000000ull, "10s" }, { 2000000, "2ms" },
+		{100000, "100us"}, {1000000000, "1s"},	    {1500000, "1500us"},
+		{7, "7ns"},	   {10000000000ull, "10s"}, {2000000, "2ms"},
 	};
 	char buf[32];
 	size_t i;
@@ -110,8 +127,7 @@ static void test_duration(void)
 		uint64_t ns = 42;
 		int err = tickpage_parse_duration(cases[i].in, &ns);
 
-		report(err == cases[i].err &&
-		       ns == (err ? 42 : cases[i].ns),
+		report(err == cases[i].err && ns == (err ? 42 : cases[i].ns),
 		       "duration: '%s' -> %d, %llu ns", cases[i].in, err,
 		       (unsigned long long)ns);
 	}
@@ -120,7 +136,8 @@ static void test_duration(void)
 
 		tickpage_format_duration(buf, sizeof(buf), fmt[i].ns);
 		report(!strcmp(buf, fmt[i].out) &&
-		       !tickpage_parse_duration(buf, &back) && back == fmt[i].ns,
+			       !tickpage_parse_duration(buf, &back) &&
+			       back == fmt[i].ns,
 		       "format: %llu ns -> '%s', and back",
 		       (unsigned long long)fmt[i].ns, buf);
 	}
