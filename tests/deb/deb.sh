@@ -321,6 +321,23 @@ fi
 check "man pages: tickpaged(8), tickpage-show(1), -check(1), -bench(1)" \
 	sh -c 'for m in tickpaged tickpage-show tickpage-check tickpage-bench; do
 		man -w $m >/dev/null || exit 1; done'
+# The man pages are written by hand: every option a program's own usage
+# text names must be in its page.
+man_has_opts() { # PROGRAM SECTION
+	opts=$("/usr/${3:-bin}/$1" --help 2>&1 | grep -v unrecognized |
+		grep -o -- '--[a-z][a-z0-9-]*' | sort -u)
+	text=$(MANWIDTH=200 man -l "/usr/share/man/man$2/$1.$2.gz" 2>/dev/null)
+	miss=""
+	for o in $opts; do
+		printf '%s\n' "$text" | grep -qE -- "$o([^a-z0-9-]|$)" || miss="$miss $o"
+	done
+	[ -z "$miss" ] || echo "    $1($2) lacks:$miss"
+	[ -n "$opts" ] && [ -z "$miss" ]
+}
+check "tickpaged(8) has every option of tickpaged --help" man_has_opts tickpaged 8 sbin
+for t in tickpage-show tickpage-check tickpage-bench; do
+	check "$t(1) has every option of its usage" man_has_opts $t 1
+done
 
 # The installed daemon, as its user, on a page of the test's own; the
 # installed tickpage-show reads it.
