@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
- * tickpage publishing policy: when a publisher publishes, and when a
- * publication starts a new generation. Written once, for tickpaged and
- * the QEMU device (scripts/gen-qemu-patches imports it with the writer).
+ * tickpage publishing policy: when a publisher publishes, how it samples
+ * its clocks, and when a publication starts a new generation. Written
+ * once, for tickpaged and the QEMU device (scripts/gen-qemu-patches
+ * imports it with the writer).
  *
  * When: on a grid of absolute deadlines, one period apart, so that the
  * time spent per tick does not make the period drift; a deadline that is
@@ -53,5 +54,32 @@ bool tickpage_offset_moved(const struct tickpage_offset *o, int64_t offset_ns,
 
 /* A sample's realtime minus its monotonic time, in ns. */
 int64_t tickpage_sample_offset(const struct tickpage_sample *s);
+
+/*
+ * Sampling the wall clock for the offset: one read between two reads of
+ * the monotonic clock, paired with their midpoint. A bracket wider than
+ * TICKPAGE_BRACKET_NS means the publisher was preempted in between, and
+ * the pair would look like a step of that size: read again, up to
+ * TICKPAGE_BRACKET_TRIES times in all, and keep the tightest bracket.
+ * @other_ns is a third clock read inside the bracket (the QEMU device's
+ * VM clock), kept with the pair.
+ */
+#define TICKPAGE_BRACKET_NS	20000
+#define TICKPAGE_BRACKET_TRIES	4
+
+struct tickpage_bracket {
+	int64_t width_ns;		/* of the tightest bracket so far */
+	int64_t mono_ns;		/* its midpoint */
+	int64_t wall_ns;
+	int64_t other_ns;
+	int tries;
+};
+
+void tickpage_bracket_init(struct tickpage_bracket *b);
+
+/* Take one try; true when @b holds the pair to use. */
+bool tickpage_bracket_take(struct tickpage_bracket *b, int64_t before_ns,
+			   int64_t wall_ns, int64_t after_ns,
+			   int64_t other_ns);
 
 #endif /* TICKPAGE_POLICY_H */

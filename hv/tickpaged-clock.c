@@ -40,15 +40,6 @@
 #define NSEC_PER_SEC	1000000000ll
 
 /*
- * The realtime read is bracketed by two monotonic reads; a bracket wider
- * than this means we were preempted or interrupted in between, and the
- * pair would look like a wall-clock step of that size. Retry a few times,
- * then take the best we got.
- */
-#define TICKPAGED_SAMPLE_BRACKET_NS	20000ll
-#define TICKPAGED_SAMPLE_TRIES		4
-
-/*
  * The step-watch thread only blocks in read() and re-arms a timer. The
  * default stack (RLIMIT_STACK, 8 MiB) would be locked whole by
  * --sched=fifo's mlockall(), and exceed the default RLIMIT_MEMLOCK alone.
@@ -212,25 +203,18 @@ void tickpaged_clock_sample(const struct tickpaged_clock *c,
 			    struct tickpage_sample *s)
 {
 	struct timespec m0, r, m1;
-	int64_t best = INT64_MAX, rt = 0, mono = 0;
-	int i;
+	struct tickpage_bracket b;
+	int64_t rt, mono;
 
-	for (i = 0; i < TICKPAGED_SAMPLE_TRIES; i++) {
-		int64_t w;
-
+	tickpage_bracket_init(&b);
+	do {
 		clock_gettime(CLOCK_MONOTONIC, &m0);
 		clock_gettime(CLOCK_REALTIME, &r);
 		clock_gettime(CLOCK_MONOTONIC, &m1);
-		w = ts_ns(&m1) - ts_ns(&m0);
-		if (w < best) {
-			best = w;
-			rt = ts_ns(&r);
-			/* The midpoint pairs best with the realtime read. */
-			mono = ts_ns(&m0) + w / 2;
-		}
-		if (w <= TICKPAGED_SAMPLE_BRACKET_NS)
-			break;
-	}
+	} while (!tickpage_bracket_take(&b, ts_ns(&m0), ts_ns(&r), ts_ns(&m1),
+					0));
+	rt = b.wall_ns;
+	mono = b.mono_ns;
 
 #ifdef TICKPAGED_TEST_HOOKS
 	rt += c->wall_offset_ns;

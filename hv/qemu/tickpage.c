@@ -38,9 +38,6 @@
 #define TYPE_TICKPAGE "tickpage"
 OBJECT_DECLARE_SIMPLE_TYPE(TickpageState, TICKPAGE)
 
-/* Bound on re-reads when a wall-clock sample is not bracketed tightly. */
-#define TICKPAGE_SAMPLE_TRIES 3
-#define TICKPAGE_SAMPLE_SLACK_NS 20000
 
 struct TickpageState {
     PCIDevice parent_obj;
@@ -99,26 +96,24 @@ struct TickpageState {
 
 /*
  * Sample the host wall clock and the VM clock between two reads of the
- * host monotonic clock, so that a preemption between the reads cannot
- * pass for a wall-clock step or a pause.
+ * host monotonic clock (tickpage_bracket_take()), so that a preemption
+ * between the reads cannot pass for a wall-clock step or a pause.
  */
 static int64_t tickpage_sample(int64_t *vm, int64_t *wall_offset)
 {
-    int64_t before, wall, after;
-    int i;
+    struct tickpage_bracket b;
+    int64_t before, wall, other, after;
 
-    for (i = 0; ; i++) {
+    tickpage_bracket_init(&b);
+    do {
         before = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
         wall = qemu_clock_get_ns(QEMU_CLOCK_HOST);
-        *vm = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+        other = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
         after = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
-        if (after - before <= TICKPAGE_SAMPLE_SLACK_NS ||
-            i == TICKPAGE_SAMPLE_TRIES) {
-            break;
-        }
-    }
-    *wall_offset = wall - before - (after - before) / 2;
-    return wall;
+    } while (!tickpage_bracket_take(&b, before, wall, after, other));
+    *vm = b.other_ns;
+    *wall_offset = b.wall_ns - b.mono_ns;
+    return b.wall_ns;
 }
 
 /*

@@ -2,7 +2,8 @@
 /*
  * Unit tests of the publishing policy (hv/tickpage-policy.c) and the
  * duration parser (hv/tickpage-duration.c), the parts tickpaged and the
- * QEMU device share: the deadline grid, step detection, "500us".
+ * QEMU device share: the deadline grid, step detection, bracketed clock
+ * samples, "500us".
  */
 #include <errno.h>
 #include <stdint.h>
@@ -85,6 +86,40 @@ static void test_offset(void)
 	       (long long)tickpage_sample_offset(&s));
 }
 
+static void test_bracket(void)
+{
+	struct tickpage_bracket b;
+	const int64_t w = TICKPAGE_BRACKET_NS;
+	bool done;
+	int n;
+
+	tickpage_bracket_init(&b);
+	done = tickpage_bracket_take(&b, 1000, 5000, 1000 + w, 7);
+	report(done && b.wall_ns == 5000 && b.mono_ns == 1000 + w / 2 &&
+		       b.other_ns == 7 && b.width_ns == w,
+	       "bracket: a bracket of exactly the limit is taken at once, "
+	       "paired with its midpoint");
+
+	tickpage_bracket_init(&b);
+	done = tickpage_bracket_take(&b, 0, 100, 3 * w, 1);
+	report(!done, "bracket: a wide bracket asks for another read");
+	done = tickpage_bracket_take(&b, 10 * w, 10 * w + 5, 10 * w + 2, 2);
+	report(done && b.wall_ns == 10 * w + 5 && b.mono_ns == 10 * w + 1 &&
+		       b.other_ns == 2,
+	       "bracket: the tight one that follows is the pair");
+
+	tickpage_bracket_init(&b);
+	n = 0;
+	do
+		n++;
+	while (!tickpage_bracket_take(&b, 100 * n, n,
+				      100 * n + w + 1 + (n == 2 ? 0 : 50), n));
+	report(n == TICKPAGE_BRACKET_TRIES && b.other_ns == 2 && b.wall_ns == 2,
+	       "bracket: after %d wide tries (of %d), the tightest is kept "
+	       "(try %lld)",
+	       n, TICKPAGE_BRACKET_TRIES, (long long)b.other_ns);
+}
+
 static void test_duration(void)
 {
 	static const struct {
@@ -147,6 +182,7 @@ int main(void)
 {
 	test_grid();
 	test_offset();
+	test_bracket();
 	test_duration();
 	return report_summary();
 }
