@@ -1,0 +1,32 @@
+# tests/image/: the Debian 12 guest image (scripts/build-guest-image,
+# docs/guest-image.md) and its boot tests (group "image").
+#
+#   make guest-image   make deb, then the image from those .debs, cached
+#                      in ${TICKPAGE_CACHE:-~/.cache/tickpage}/image-HASH/
+#                      (HASH over the .debs, which `make deb` builds byte
+#                      for byte the same from the same tree, the script,
+#                      the package list): minutes cold, a second warm.
+#                      $(O)/image/image.env says where it is.
+#
+# `make check` makes it (CHECK_DEPS). Without the tools (mmdebstrap,
+# apt-ftparchive, debhelper's dpkg-buildpackage and dh_dkms) or root, it
+# says so and makes nothing: the image tests then skip with that reason.
+IMAGE_DIR := $(O)/image
+IMAGE_ENV := $(IMAGE_DIR)/image.env
+IMAGE_TOOLS := mmdebstrap apt-ftparchive qemu-img dpkg-buildpackage dh_dkms
+
+CHECK_DEPS += guest-image
+LINT_C += tests/image/coarse-clocks.c
+
+.PHONY: guest-image
+guest-image:
+	$(Q)missing=""; for t in $(IMAGE_TOOLS); do \
+		command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ] || [ "$$(id -u)" != 0 ]; then \
+		echo "guest-image: not built (missing:$${missing:- none}; root: $$(id -u))"; \
+	else \
+		$(MAKE) --no-print-directory deb && \
+		mkdir -p $(IMAGE_DIR) && \
+		nice -n 10 scripts/build-guest-image --deb-dir $(O)/deb >$(IMAGE_ENV).tmp && \
+		mv $(IMAGE_ENV).tmp $(IMAGE_ENV); \
+	fi

@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+"""The Debian 12 guest image (scripts/build-guest-image) booted as a user
+would boot it: systemd, udev, chrony, Debian's cloud kernel with the
+module DKMS built in the image, our packages installed with apt. One
+boot per host mode, every check in that boot:
+
+  ivshmem  tickpaged's page, Debian's stock QEMU, ivshmem-plain read-only
+  shared   tickpaged's page, the project's QEMU, -device tickpage,memdev=
+
+Checks: systemd reaches "running"; udev loaded tickpage.ko (the DKMS
+build) for the device, nobody else did; tickpage-check passes; a program
+built with `pkg-config --cflags --libs tickpage` against the packaged
+libtickpage-dev (on this host, from the .debs) reads both coarse clocks
+from the page, and its realtime is the host's; with the packaged chrony
+snippet enabled, `chronyc sources` lists the driver's PHC.
+
+Usage: tests/image/test-image.py --mode ivshmem|shared
+"""
+import argparse
+import base64
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from tickpage import (BUILD, PROJECT_QEMU, STOCK_QEMU, TOP, PageHost, log, report,  # noqa: E402
+                      skip_all, summary)
+
+PERIOD_NS = 1000000
+SLACK_US_KVM = 50000           # tickpage-check --slack-us, as tests/guest/e2e.py
+SLACK_US_TCG = 1000000
+SLACK_NS = 2000000000          # TCG on a loaded host: generous, still catches a dead page
+BOOT_TIMEOUT = 900             # systemd under TCG on 2 busy cores
+PROG_SRC = os.path.join(TOP, "tests", "image", "coarse-clocks.c")
+DEB_DIR = os.environ.get("TICKPAGE_DEB_DIR", os.path.join(BUILD, "deb"))
+
+
+def image_env():
+    """The cached image's variables (scripts/build-guest-image --print),
+    or skip: building it is make guest-image's job, not a test's.
+    $TICKPAGE_IMAGE_ENV: another image's image.env instead
+    ($TICKPAGE_IMAGE_APPEND: more kernel command line)."""
+    for tool in ("mmdebstrap", "apt-ftparchive", "qemu-img"):
+        if not shutil.which(tool):
+            skip_all(f"{tool} missing (apt-get install mmdebstrap apt-utils qemu-utils)")
+    if os.environ.get("TICKPAGE_IMAGE_ENV"):
+        with open(os.environ["TICKPAGE_IMAGE_ENV"]) as f:
+            text = f.read()
+        return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+    r = subprocess.run([os.path.join(TOP, "scripts", "build-guest-image"), "--print",
+                        "--deb-dir", DEB_DIR], capture_output=True, text=True)
+    if r.returncode != 0:
+        skip_all(f"guest image not built (make guest-image): {r.stderr.strip()}")
+    return dict(line.split("=", 1) for line in r.stdout.splitlines() if "=" in line)
+
+
+def build_program(work):
+    """coarse-clocks, compiled here the way a user would in the guest:
+    with pkg-config's flags from the packaged libtickpage-dev (the .debs
+    unpacked into a sysroot), linked to libtickpage.so.1."""
+    sysroot = os.path.join(work, "sysroot")
+    for pkg in ("libtickpage-dev", "libtickpage1"):
+        debs = sorted(glob.glob(os.path.join(DEB_DIR, f"{pkg}_*.deb")))
+        subprocess.run(["dpkg-deb", "-x", debs[-1], sysroot], check=True)
+    pc = glob.glob(os.path.join(sysroot, "usr/lib/*/pkgconfig/tickpage.pc"))
+    env = {**os.environ, "PKG_CONFIG_SYSROOT_DIR": sysroot,
+           "PKG_CONFIG_LIBDIR": os.path.dirname(pc[0])}
+    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "tickpage"], env=env,
+                           check=True, capture_output=True, text=True).stdout.split()
+    log(f"pkg-config --cflags --libs tickpage: {' '.join(flags)}")
+    out = os.path.join(work, "coarse-clocks")
+    subprocess.run(["cc", "-O2", "-s", "-o", out, PROG_SRC, *flags], check=True)
+    return out
+
+
+def guest_print(out):
+    """A guest command's output, indented: its own PASS/FAIL lines are
+    not this test's."""
+    for line in out.splitlines():
+        print(f"  | {line}")
+
+
+def put_file(vm, data, path, chunk=3000):
+    """Copy DATA to the guest's PATH over the command channel, in chunks
+    (a long line is what a busy TCG UART garbles)."""
+    vm.check(f": > {path}.b64")
+    b64 = base64.b64encode(data).decode()
+    for i in range(0, len(b64), chunk):
+        vm.check(f"printf %s '{b64[i:i + chunk]}' >> {path}.b64")
+    vm.check(f"base64 -d {path}.b64 > {path} && rm {path}.b64 && chmod 755 {path}")
+
+
+def check_boot(vm, host, env, prog):
+    # 1. systemd: the whole boot, no failed unit.
+    rc, out = vm.run("systemctl is-system-running --wait", timeout=600)
+    state = out.strip()
+    if not report(state == "running", f"systemctl is-system-running: {state}"):
+        print(vm.run("systemctl --failed --no-pager; journalctl -b -p warning --no-pager "
+                     "| tail -n 40")[1])
+    log("boot: " + vm.check("systemd-analyze time || :").strip().replace("\n", " "))
+
+    # 2. udev loaded the module, for the device, and the module is the
+    # one DKMS built in the image. Nothing in the image loads it by name
+    # (modules-load.d, /etc/modules) and this test never modprobes: the
+    # only way in is the device's modalias through udev's kmod builtin.
+    out = vm.check("ls -d /sys/bus/pci/drivers/tickpage/0000:* 2>/dev/null || :")
+    devs = out.split()
+    report(len(devs) == 1, f"tickpage.ko is bound to one PCI device: {' '.join(devs) or 'none'}")
+    if devs:
+        dev = devs[0]
+        alias = vm.check(f"cat {dev}/modalias").strip()
+        resolved = vm.check(f"modprobe --resolve-alias '{alias}'").split()
+        report("tickpage" in resolved,
+               f"the device's modalias {alias} resolves to {resolved}")
+        udev = vm.check(f"udevadm info {dev}")
+        report(re.search(r"^E: DRIVER=tickpage$", udev, re.M) is not None,
+               "udev's database has the device with DRIVER=tickpage")
+    report(vm.run("test -d /sys/module/tickpage")[0] == 0, "tickpage is loaded")
+    path = vm.check("modinfo -n tickpage").strip()
+    report(f"/lib/modules/{env['KVER']}/updates/dkms/" in path,
+           f"the module is DKMS's build for {env['KVER']}: {path}")
+    out = vm.check("grep -rsl tickpage /etc/modules /etc/modules-load.d "
+                   "/usr/lib/modules-load.d /run/modules-load.d || :")
+    report(out.strip() == "", f"nothing loads tickpage by name (modules-load.d, /etc/modules)"
+           f"{': ' + out if out.strip() else ''}")
+    report(not any(re.search(r"\b(modprobe|insmod)\b", c) and "--resolve-alias" not in c
+                   for c, _, _ in vm.transcript),
+           "this test loaded no module itself")
+    kmsg = vm.check("journalctl -b -k --no-pager -o cat | grep -i tickpage || :")
+    log("kernel: " + kmsg.strip().replace("\n", " | "))
+
+    # 3. tickpage-check, as installed by tickpage-tools (TCG on a busy
+    # host: the lag it allows beyond one period is the e2e tests').
+    slack = SLACK_US_KVM if vm.accel == "kvm" else SLACK_US_TCG
+    rc, out = vm.run(f"tickpage-check --slack-us={slack}")
+    guest_print(out)
+    report(rc == 0, f"tickpage-check --slack-us={slack} passes (rc {rc})")
+
+    # 4. A program linked with pkg-config --libs tickpage.
+    with open(prog, "rb") as f:
+        put_file(vm, f.read(), "/usr/local/bin/coarse-clocks")
+    libs = vm.check("ldd /usr/local/bin/coarse-clocks")
+    report(re.search(r"libtickpage\.so\.1 => (/usr)?/lib/\S+/libtickpage\.so\.1", libs) is not None,
+           "coarse-clocks runs against the packaged libtickpage.so.1")
+    t = vm.run_timed("coarse-clocks")
+    guest_print(t.out)
+    report(t.rc == 0, f"the page serves both coarse clocks to coarse-clocks (rc {t.rc})")
+    m = re.search(r"^realtime_coarse rc=0 (\d+)\.(\d+)$", t.out, re.M)
+    if m:
+        rt = int(m.group(1)) * 10**9 + int(m.group(2))
+        lo = t.real_before_ns - PERIOD_NS - SLACK_NS
+        report(lo <= rt <= t.real_after_ns,
+               f"its realtime is the host's: {(rt - t.real_before_ns) / 1e6:+.1f} ms after "
+               f"the host's sample before the command")
+    m = re.search(r"^period_ns (-?\d+)$", t.out, re.M)
+    report(m is not None and int(m.group(1)) == PERIOD_NS,
+           f"period_ns is the host's {PERIOD_NS}: {m and m.group(1)}")
+
+    # 5. chrony, with the packaged snippet enabled as README.Debian says.
+    report(vm.run("test -c /dev/ptp_tickpage")[0] == 0,
+           "udev named the driver's PTP clock /dev/ptp_tickpage")
+    vm.check("cp /usr/share/tickpage/chrony-tickpage.conf /etc/chrony/conf.d/tickpage.conf"
+             " && systemctl restart chrony")
+    out = ""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        rc, out = vm.run("chronyc -n sources")
+        if re.search(r"^#\S\s+PHC\d", out, re.M) and re.search(r"^#[*+]", out, re.M):
+            break
+        time.sleep(3)
+    guest_print(out)
+    report(re.search(r"^#\S\s+PHC\d", out, re.M) is not None,
+           "chronyc sources lists the PHC")
+    report(re.search(r"^#\*\s+PHC\d", out, re.M) is not None,
+           "chrony selected the PHC (#*)")
+    report(vm.run("systemctl is-active chrony")[1].strip() == "active", "chrony is active")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--mode", choices=("ivshmem", "shared"), required=True)
+    a = ap.parse_args()
+    env = image_env()
+    if a.mode == "shared" and not os.access(PROJECT_QEMU, os.X_OK):
+        skip_all(f"{PROJECT_QEMU} not built (make qemu)")
+    work = tempfile.mkdtemp(prefix=f"tpimage-{a.mode}-")
+    host = PageHost(a.mode, work, env["INITRD"], "tickpage-image", period_ns=PERIOD_NS)
+    try:
+        if not host.pub.available():
+            skip_all(f"{host.pub.binary} not built (make)")
+        prog = build_program(work)
+        report(host.pub.start(check=False), f"{host.pub.name} publishes {host.shm}")
+        drive = ["-drive", f"file={env['IMAGE']},if=virtio,format=qcow2,snapshot=on"]
+        vm = host.vm(name=f"image-{a.mode}", kernel=env["KERNEL"],
+                     qemu=STOCK_QEMU if a.mode == "ivshmem" else PROJECT_QEMU,
+                     args=host.args + drive, mem=1024, boot_timeout=BOOT_TIMEOUT,
+                     append=f"{env['APPEND']} tpvm.cmd=ttyS1 "
+                     + os.environ.get("TICKPAGE_IMAGE_APPEND", ""))
+        with vm:
+            log(f"command channel up {vm.boot_seconds:.1f}s after start")
+            check_boot(vm, host, env, prog)
+    finally:
+        host.close()
+    summary()
+
+
+if __name__ == "__main__":
+    main()
