@@ -18,14 +18,14 @@ int main(void)
 		const char *name;
 		clockid_t id;
 	} clocks[] = {
-		{ "realtime_coarse", CLOCK_REALTIME_COARSE },
-		{ "monotonic_coarse", CLOCK_MONOTONIC_COARSE },
+		{"realtime_coarse", CLOCK_REALTIME_COARSE},
+		{"monotonic_coarse", CLOCK_MONOTONIC_COARSE},
 	};
 	long long period = tickpage_period_ns();
 	int bad = period <= 0;
 
 	for (unsigned int i = 0; i < sizeof(clocks) / sizeof(clocks[0]); i++) {
-		struct timespec ts = { 0, 0 };
+		struct timespec ts = {0, 0};
 		int rc = tickpage_coarse_gettime(clocks[i].id, &ts);
 
 		printf("%s rc=%d %lld.%09ld\n", clocks[i].name, rc,
