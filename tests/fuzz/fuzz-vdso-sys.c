@@ -22,7 +22,7 @@ int SYS_GETTIME(const struct sys_in *in, clockid_t clk, struct timespec *ts)
 {
 	const struct vdso_data *vd = &in->vd;
 	const struct vdso_timestamp *vdso_ts = &vd->basetime[clk];
-	struct tickpage_sample tps;
+	struct tickpage_coarse_sample tps;
 	u64 sec, nsec;
 	u32 seq;
 
@@ -30,9 +30,9 @@ int SYS_GETTIME(const struct sys_in *in, clockid_t clk, struct timespec *ts)
 		seq = vdso_read_begin(vd);
 		sec = vdso_ts->sec;
 		nsec = vdso_ts->nsec;
-		tickpage_sample(vd, in->tp, &tps);
+		tickpage_coarse_take(vd, in->tp, &tps);
 	} while (unlikely(vdso_read_retry(vd, seq)));
-	if (tickpage_coarse(&tps, clk, &sec, &nsec)) {
+	if (tickpage_coarse_time(&tps, clk, &sec, &nsec)) {
 		/* ktime_get_ts64() or ktime_get_real_ts64() */
 		u64 f = clk == CLOCK_MONOTONIC_COARSE ? in->f_mono : in->f_real;
 

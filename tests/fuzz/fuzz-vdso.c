@@ -46,7 +46,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NS		1000000000ull
-#define PAST_MAX	(4 * TICKPAGE_PERIOD_MAX_NS)	/* patch 2 */
+#define PAST_MAX	(4 * TICKPAGE_PERIOD_MAX_NS)	/* an edge worth trying */
 
 /*
  * The longest legitimate call is the reader's retry bound: a page whose
@@ -194,6 +194,9 @@ static void decode(struct input *in, struct state *s)
 	s->vt.low_ns = f & 16 ? near(in, s->k_mono) :
 		       (int64_t)(s->vt.floor_ns - s->k_mono) > 0 ?
 		       s->vt.floor_ns : s->k_mono;
+	/* The kernel's, kept with low_ns; anything one input in 16. */
+	s->vt.real_ns = (int64_t)(f & 32768 && !(take(in, 1) & 15) ?
+				  take(in, 8) : s->k_real - s->k_mono);
 	s->vt.period_ns = f & 32 ? near(in, TICKPAGE_PERIOD_MAX_NS) :
 			  TICKPAGE_PERIOD_MIN_NS +
 			  take(in, 4) % (TICKPAGE_PERIOD_MAX_NS -
@@ -274,48 +277,37 @@ static struct want split(uint64_t ns)
 	return (struct want){ ns / NS, ns % NS };
 }
 
-/* Root time (no namespace offset) of @clk that the state allows. */
+/*
+ * Root time (no namespace offset) of @clk that the state allows: the
+ * monotonic time the state serves, plus the kernel's CLOCK_REALTIME -
+ * CLOCK_MONOTONIC for CLOCK_REALTIME_COARSE. The page's realtime fields
+ * and its seq play no part.
+ */
 static struct want model(const struct state *s, clockid_t clk)
 {
 	const struct tickpage *tp = (const void *)img.tp;
 	int mono = clk == CLOCK_MONOTONIC_COARSE;
-	struct want fine = split(mono ? s->f_mono : s->f_real);
-	uint64_t m, limit = s->vt.mono_limit_ns, past, low = s->vt.low_ns;
-	uint64_t kns = s->k_mono;
-	int realtime_ok;
-	int64_t d;
+	uint64_t m, limit = s->vt.mono_limit_ns, low = s->vt.low_ns;
+	uint64_t real = mono ? 0 : (uint64_t)s->vt.real_ns;
 
 	if (s->vt.mode == VDSO_TICKPAGE_OFF)
 		return split(mono ? s->k_mono : s->k_real);
 	if (s->vt.mode != VDSO_TICKPAGE_PAGE) {
 		/* FLOOR, or any other value: the kernel's time, above the floor. */
-		if (mono && (int64_t)(low - kns) > 0)
-			return split(low);
+		m = mono ? s->k_mono : s->k_real - real;
+		if ((int64_t)(low - m) > 0)
+			return split(low + real);
 		return split(mono ? s->k_mono : s->k_real);
 	}
 	if (tp->magic != TICKPAGE_MAGIC || tp->abi_major != TICKPAGE_ABI_MAJOR ||
 	    !(tp->flags & TICKPAGE_F_VALID) ||
 	    tp->generation != s->vt.generation)
-		return fine;
-	/* Seq stuck odd or nsec out of range: realtime alone fails. */
-	realtime_ok = !(tp->seq & 1) && tp->realtime_nsec < NS;
+		return split(mono ? s->f_mono : s->f_real);
 	m = (tp->monotonic_ns < limit ? tp->monotonic_ns : limit) +
 	    (uint64_t)s->vt.offset_ns;
 	if ((int64_t)(m - low) < 0)
 		m = low;
-	if (mono)
-		return split(m);
-	past = tp->monotonic_ns - (tp->monotonic_ns < limit ?
-				   tp->monotonic_ns : limit);
-	if (!realtime_ok || past > PAST_MAX)
-		return fine;
-	d = (int64_t)tp->realtime_nsec - (int64_t)past;
-	m = (uint64_t)tp->realtime_sec;
-	while (d < 0) {		/* at most five times: past <= 4 s */
-		d += (int64_t)NS;
-		m--;
-	}
-	return (struct want){ m, (uint64_t)d };
+	return split(m + real);
 }
 
 /* The namespace's offset on root time, as the vDSO adds it. */

@@ -33,6 +33,7 @@ struct vd_tickpage {
 	uint64_t floor_ns;
 	uint64_t low_ns;
 	uint64_t period_ns;
+	int64_t real_ns;
 };
 
 #define VD_TICKPAGE_OFF		0

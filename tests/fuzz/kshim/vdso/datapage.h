@@ -48,6 +48,7 @@ struct vdso_tickpage {
 	u64 floor_ns;
 	u64 low_ns;
 	u64 period_ns;
+	s64 real_ns;
 };
 
 struct vdso_data {
