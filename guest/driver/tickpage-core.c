@@ -13,7 +13,9 @@
 #include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/module.h>
+#include <linux/pvclock_gtod.h>
 #include <linux/slab.h>
+#include <linux/timekeeper_internal.h>
 #include <linux/timekeeping.h>
 
 #include "tickpage-drv.h"
@@ -588,6 +590,25 @@ int tickpage_bind(struct device *dev, resource_size_t phys, bool quiet)
 	return 0;
 }
 
+/*
+ * @real_ns of the guest page, at every timekeeping update (each tick,
+ * and in the update that steps the wall clock), from the timekeeper
+ * about to be published: libtickpage's CLOCK_REALTIME_COARSE then steps
+ * with the kernel's CLOCK_REALTIME. Atomic context; one store.
+ */
+static int tickpage_wall_notify(struct notifier_block *nb,
+				unsigned long was_set, void *priv)
+{
+	const struct timekeeper *tk = priv;
+
+	WRITE_ONCE(tickpage_guest_page->real_ns, ktime_to_ns(tk->offs_real));
+	return NOTIFY_OK;
+}
+
+static struct notifier_block tickpage_wall_nb = {
+	.notifier_call = tickpage_wall_notify,
+};
+
 static int __init tickpage_init(void)
 {
 	int err;
@@ -599,10 +620,13 @@ static int __init tickpage_init(void)
 		goto err_pages;
 	}
 	tickpage_guest_page->magic = TICKPAGE_GUEST_MAGIC;
+	/* Calls tickpage_wall_notify() once before it returns. */
+	pvclock_gtod_register_notifier(&tickpage_wall_nb);
+	tickpage_guest_page->flags = TICKPAGE_GUEST_F_REAL;
 
 	err = tickpage_chardev_register();
 	if (err)
-		goto err_pages;
+		goto err_notifier;
 	err = tickpage_pci_register();
 	if (err)
 		goto err_chardev;
@@ -610,6 +634,8 @@ static int __init tickpage_init(void)
 
 err_chardev:
 	tickpage_chardev_unregister();
+err_notifier:
+	pvclock_gtod_unregister_notifier(&tickpage_wall_nb);
 err_pages:
 	free_page((unsigned long)tickpage_absent_page);
 	free_page((unsigned long)tickpage_guest_page);
@@ -621,6 +647,7 @@ static void __exit tickpage_exit(void)
 	/* Unbinding zaps every mapping; open files keep the module alive. */
 	tickpage_pci_unregister();
 	tickpage_chardev_unregister();
+	pvclock_gtod_unregister_notifier(&tickpage_wall_nb);
 	free_page((unsigned long)tickpage_absent_page);
 	free_page((unsigned long)tickpage_guest_page);
 }

@@ -34,6 +34,11 @@
 #define PAGE_MONO 500000000000000000ull /* 5e8 s, ~16 years */
 #define OFFSET	  (-123456789ll)
 #define PERIOD	  250000ull
+/*
+ * The guest's CLOCK_REALTIME - CLOCK_MONOTONIC, as the driver keeps it:
+ * chosen so that coarse realtime at PAGE_MONO is Y2100 + 500 ns.
+ */
+#define REAL_NS	  (Y2100 * 1000000000ll + 500 - (int64_t)PAGE_MONO - OFFSET)
 
 static struct tickpage *tp;
 static struct tickpage_writer w;
@@ -48,6 +53,8 @@ static void guest_set(uint32_t status, uint64_t gen, uint64_t limit)
 	gp->generation = gen;
 	gp->offset_ns = OFFSET;
 	gp->mono_limit_ns = limit;
+	gp->real_ns = REAL_NS;
+	gp->flags = TICKPAGE_GUEST_F_REAL;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	__atomic_store_n(&gp->seq, gp->seq + 1, __ATOMIC_RELAXED);
 }
@@ -70,14 +77,14 @@ static int64_t ns(const struct timespec *ts)
 
 static void check_api(void)
 {
-	struct timespec ts = {0}, res = {0}, prev;
+	struct timespec ts = {0}, res = {0}, prev, mono;
 	time_t t;
 	int r;
 
 	/* (Arguments are evaluated in any order: call first, then report.) */
 	r = tickpage_coarse_gettime(CLOCK_REALTIME_COARSE, &ts);
 	report(!r && ts.tv_sec == Y2100 && ts.tv_nsec == 500,
-	       "realtime coarse is the page's (%lld.%09ld)",
+	       "realtime coarse is monotonic coarse + the guest's real_ns (%lld.%09ld)",
 	       (long long)ts.tv_sec, ts.tv_nsec);
 	r = tickpage_clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	report(!r && ns(&ts) == (int64_t)PAGE_MONO + OFFSET,
@@ -87,7 +94,7 @@ static void check_api(void)
 	report(!r && ns(&res) == PERIOD, "getres is the page period (%lld ns)",
 	       (long long)ns(&res));
 	report(tickpage_time(&t) == Y2100 && t == Y2100,
-	       "time() is the page's seconds");
+	       "time() is CLOCK_REALTIME_COARSE's seconds");
 	report(tickpage_period_ns() == PERIOD, "tickpage_period_ns()");
 	tickpage_clock_gettime(CLOCK_REALTIME, &ts);
 	report(ts.tv_sec < Y2100, "CLOCK_REALTIME is not served from the page");
@@ -98,7 +105,10 @@ static void check_api(void)
 		       TICKPAGE_ERR_INVALID,
 	       "stale page: not served");
 	tickpage_clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-	report(ts.tv_sec < Y2100, "stale page: realtime falls back to libc");
+	tickpage_clock_gettime(CLOCK_MONOTONIC_COARSE, &mono);
+	report(ns(&ts) - ns(&mono) == REAL_NS,
+	       "stale page: realtime falls back to the guarded monotonic + real_ns (%lld)",
+	       (long long)(ns(&ts) - ns(&mono) - REAL_NS));
 	tickpage_clock_getres(CLOCK_MONOTONIC_COARSE, &res);
 	report(ns(&res) != PERIOD, "stale page: getres falls back to libc");
 
@@ -108,8 +118,9 @@ static void check_api(void)
 	report(tickpage_coarse_gettime(CLOCK_MONOTONIC_COARSE, &ts) ==
 		       TICKPAGE_ERR_RANGE,
 	       "new generation: monotonic not served until realigned");
-	report(!tickpage_coarse_gettime(CLOCK_REALTIME_COARSE, &ts),
-	       "new generation: realtime still served");
+	report(tickpage_coarse_gettime(CLOCK_REALTIME_COARSE, &ts) ==
+		       TICKPAGE_ERR_RANGE,
+	       "new generation: realtime not served until realigned either");
 	tickpage_clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	report(ns(&ts) >= ns(&prev),
 	       "fallback monotonic never behind what the page gave (guard)");
@@ -132,6 +143,17 @@ static void check_api(void)
 		       TICKPAGE_ERR_INVALID,
 	       "invalidated page: not served");
 	publish(Y2100, PAGE_MONO + 3000);
+
+	/* A driver that keeps no real_ns (older than the flag): libc's. */
+	gp->flags = 0;
+	report(tickpage_coarse_gettime(CLOCK_REALTIME_COARSE, &ts) ==
+		       TICKPAGE_ERR_INVALID,
+	       "no TICKPAGE_GUEST_F_REAL: realtime not served");
+	tickpage_clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	report(ts.tv_sec < Y2100, "no TICKPAGE_GUEST_F_REAL: realtime from libc");
+	report(!tickpage_coarse_gettime(CLOCK_MONOTONIC_COARSE, &ts),
+	       "no TICKPAGE_GUEST_F_REAL: monotonic still served");
+	gp->flags = TICKPAGE_GUEST_F_REAL;
 
 	/* Torn guard: a writer stuck mid-update (seq odd) is not waited on. */
 	__atomic_store_n(&tp->seq, tp->seq + 1, __ATOMIC_RELAXED);

@@ -28,6 +28,9 @@
 /* "TKPg": the guest page, distinct from the host's "TKPG". */
 #define TICKPAGE_GUEST_MAGIC		0x67504b54u
 
+/* tickpage_guest.flags: @real_ns is kept (a driver older than it: 0). */
+#define TICKPAGE_GUEST_F_REAL		0x1u
+
 /* State of the bound page, as the driver sees it. */
 enum tickpage_guest_status {
 	TICKPAGE_GUEST_ABSENT	= 0,	/* no page bound (or hot-unplugged) */
@@ -49,17 +52,23 @@ enum tickpage_guest_status {
  *     yet checked the page against the guest clock (a paused VM whose
  *     tickpaged page kept counting lands there), so readers fall back
  *     until the driver's next check realigns.
+ *
+ * Coarse realtime is that plus @real_ns, the kernel's own realtime
+ * offset, so that the guest keeps one wall clock (docs/libtickpage.md).
+ * The driver stores it whole at every timekeeping update, outside @seq:
+ * load it once, with one load.
  */
 struct tickpage_guest {
 	uint32_t magic;			/* TICKPAGE_GUEST_MAGIC */
 	uint32_t seq;
 	uint32_t status;		/* enum tickpage_guest_status */
-	uint32_t reserved0;
+	uint32_t flags;			/* TICKPAGE_GUEST_F_* */
 	uint64_t generation;		/* page generation @offset_ns is for */
 	int64_t offset_ns;		/* guest CLOCK_MONOTONIC - page mono, ns */
 	uint64_t mono_limit_ns;		/* see above, page monotonic ns */
 	uint64_t checks;		/* +1 per driver check: liveness */
 	uint64_t aligns;		/* +1 per offset realignment */
+	int64_t real_ns;		/* guest CLOCK_REALTIME - CLOCK_MONOTONIC */
 };
 
 /* What read() returns: one consistent view, taken by the driver. */
@@ -81,7 +90,7 @@ struct tickpage_info {
 	uint64_t guest_monotonic_ns;	/* guest CLOCK_MONOTONIC at the read */
 };
 
-_Static_assert(sizeof(struct tickpage_guest) == 56, "tickpage_guest size");
+_Static_assert(sizeof(struct tickpage_guest) == 64, "tickpage_guest size");
 _Static_assert(sizeof(struct tickpage_info) == 88, "tickpage_info size");
 
 /* Copy one consistent view of the guest page. 0 or TICKPAGE_ERR_*. */
@@ -100,11 +109,13 @@ TICKPAGE_INLINE int tickpage_guest_read(const struct tickpage_guest *g,
 		seq = TICKPAGE_LOAD(g->seq) & ~1u;
 		tickpage_rmb();
 		out->status = TICKPAGE_LOAD(g->status);
+		out->flags = TICKPAGE_LOAD(g->flags);
 		out->generation = TICKPAGE_LOAD(g->generation);
 		out->offset_ns = TICKPAGE_LOAD(g->offset_ns);
 		out->mono_limit_ns = TICKPAGE_LOAD(g->mono_limit_ns);
 		out->checks = TICKPAGE_LOAD(g->checks);
 		out->aligns = TICKPAGE_LOAD(g->aligns);
+		out->real_ns = TICKPAGE_LOAD(g->real_ns);
 		/* Pairs with the driver's barrier before making @seq even. */
 		tickpage_rmb();
 	} while (TICKPAGE_LOAD(g->seq) != seq);

@@ -4,11 +4,13 @@
  * stock kernels (the page comes from tickpage.ko's /dev/tickpage).
  *
  * Served from the page, with no system call:
- *   CLOCK_REALTIME_COARSE   the host's wall clock as published
  *   CLOCK_MONOTONIC_COARSE  the page's monotonic time on the guest's
  *                           CLOCK_MONOTONIC timeline (driver's offset);
  *                           never ahead of the guest's CLOCK_MONOTONIC
  *                           and never backwards within a process
+ *   CLOCK_REALTIME_COARSE   that plus the guest's own CLOCK_REALTIME -
+ *                           CLOCK_MONOTONIC: one wall clock in the guest,
+ *                           which the driver keeps on the host's
  * clock_getres() of those two reports the page's publication period.
  * Every other clock, and these two whenever the page is absent, invalid,
  * stale or being realigned, go to the C library: same results, slower.

@@ -17,17 +17,11 @@
 static __attribute__((noinline)) int
 tickpage_api_slow(clockid_t clk, struct timespec *ts, int err, int fallback)
 {
-	int ret;
-
 	if (err == TICKPAGE_FAST_RETRY)
 		err = tickpage_lib_gettime_slow(clk, ts);
 	if (!err || !fallback)
 		return err;
-	ret = clock_gettime(clk, ts);
-	/* The page's values went through the guard; a fallback's must too. */
-	if (!ret && clk == CLOCK_MONOTONIC_COARSE)
-		tickpage_lib_mono_guard(ts);
-	return ret;
+	return tickpage_lib_fallback(clk, ts, clock_gettime);
 }
 
 int tickpage_coarse_gettime(clockid_t clk, struct timespec *ts)

@@ -12,10 +12,9 @@
  *     was odd or moved, so the offset always belongs to the snapshot it
  *     is added to;
  *   - bounded retries, then TICKPAGE_ERR_BUSY;
- *   - TICKPAGE_F_VALID, realtime_nsec < 1e9, the guest page's status,
- *     and for monotonic its generation and mono_limit_ns, as
- *     tickpage_guest_mono() does;
- *   - the per-process never-back guard for monotonic.
+ *   - TICKPAGE_F_VALID, the guest page's status, generation and
+ *     mono_limit_ns, as tickpage_guest_mono() does;
+ *   - the per-process never-back guard, on which realtime builds too.
  * What it drops, and why that is safe:
  *   - the time page's identity (magic, ABI major, size) is checked once,
  *     when the page is mapped (tickpage_lib_fast_map()), not per read.
@@ -29,9 +28,9 @@
  *     replugged device is checked by the driver before status is OK
  *     again. For the same reason the guest page's magic is not reloaded:
  *     zeros fail on status.
- *   - the fields a clock does not use (update_count, period_ns and, per
- *     clock, the other clock's fields) are not loaded; period_ns is the
- *     resolution, checked where it is served (tickpage_lib_getres()).
+ *   - the fields no clock uses (update_count, period_ns, the page's
+ *     realtime) are not loaded; period_ns is the resolution, checked
+ *     where it is served (tickpage_lib_getres()).
  */
 #ifndef TICKPAGE_FAST_H
 #define TICKPAGE_FAST_H
@@ -91,42 +90,8 @@ TICKPAGE_INLINE uint64_t tickpage_fast_guard(uint64_t ns)
  * page's snapshot and the time page's were both stable over one common
  * window: the offset belongs to the snapshot it is added to.
  */
-TICKPAGE_INLINE int tickpage_fast_realtime(const uint8_t *m,
-					   struct timespec *ts)
-{
-	const struct tickpage *tp = (const void *)(m + TICKPAGE_MMAP_PAGE_OFFSET);
-	const struct tickpage_guest *gp =
-		(const void *)(m + TICKPAGE_MMAP_GUEST_OFFSET);
-	uint32_t gseq, tseq, status, nsec;
-	uint64_t flags;
-	int64_t sec;
-
-	gseq = TICKPAGE_LOAD(gp->seq) & ~1u;
-	tseq = TICKPAGE_LOAD(tp->seq) & ~1u;
-	tickpage_rmb();	/* seqs before bodies; pairs with write begin */
-	status = TICKPAGE_LOAD(gp->status);
-	flags = TICKPAGE_LOAD(tp->flags);
-	sec = TICKPAGE_LOAD(tp->realtime_sec);
-	nsec = TICKPAGE_LOAD(tp->realtime_nsec);
-	tickpage_rmb();	/* bodies before seqs; pairs with write end */
-	if (__builtin_expect(TICKPAGE_LOAD(tp->seq) != tseq ||
-			     TICKPAGE_LOAD(gp->seq) != gseq, 0))
-		return TICKPAGE_FAST_RETRY;
-
-	if (!(flags & TICKPAGE_F_VALID))
-		return TICKPAGE_ERR_INVALID;
-	if (nsec >= 1000000000u)
-		return TICKPAGE_ERR_RANGE;
-	/* Realtime needs no offset, only a live page. */
-	if (status != TICKPAGE_GUEST_OK && status != TICKPAGE_GUEST_ALIGNING)
-		return TICKPAGE_ERR_INVALID;
-	ts->tv_sec = sec;
-	ts->tv_nsec = nsec;
-	return TICKPAGE_OK;
-}
-
 TICKPAGE_INLINE int tickpage_fast_monotonic(const uint8_t *m,
-					    struct timespec *ts)
+					    struct timespec *ts, int real)
 {
 	const struct tickpage *tp = (const void *)(m + TICKPAGE_MMAP_PAGE_OFFSET);
 	const struct tickpage_guest *gp =
@@ -146,6 +111,7 @@ TICKPAGE_INLINE int tickpage_fast_monotonic(const uint8_t *m,
 	 */
 	invalid = !(TICKPAGE_LOAD(tp->flags) & TICKPAGE_F_VALID);
 	invalid |= TICKPAGE_LOAD(gp->status) != TICKPAGE_GUEST_OK;
+	invalid |= real && !(TICKPAGE_LOAD(gp->flags) & TICKPAGE_GUEST_F_REAL);
 	range = TICKPAGE_LOAD(gp->generation) != TICKPAGE_LOAD(tp->generation);
 	mono = TICKPAGE_LOAD(tp->monotonic_ns);
 	limit = TICKPAGE_LOAD(gp->mono_limit_ns);
@@ -161,6 +127,12 @@ TICKPAGE_INLINE int tickpage_fast_monotonic(const uint8_t *m,
 	if (range)
 		return TICKPAGE_ERR_RANGE;
 	mono = tickpage_fast_guard(mono);
+	/*
+	 * CLOCK_REALTIME_COARSE is coarse monotonic time plus the kernel's
+	 * own realtime offset: one wall clock in the guest.
+	 */
+	if (real)
+		mono += (uint64_t)TICKPAGE_LOAD(gp->real_ns);
 	ts->tv_sec = mono / 1000000000u;
 	ts->tv_nsec = mono % 1000000000u;
 	return TICKPAGE_OK;
@@ -170,9 +142,7 @@ TICKPAGE_INLINE int tickpage_fast_monotonic(const uint8_t *m,
 TICKPAGE_INLINE int tickpage_fast_try(const uint8_t *m, clockid_t clk,
 				      struct timespec *ts)
 {
-	if (clk == CLOCK_MONOTONIC_COARSE)
-		return tickpage_fast_monotonic(m, ts);
-	return tickpage_fast_realtime(m, ts);
+	return tickpage_fast_monotonic(m, ts, clk == CLOCK_REALTIME_COARSE);
 }
 
 /*

@@ -155,6 +155,39 @@ void tickpage_lib_mono_guard(struct timespec *ts)
 	}
 }
 
+/*
+ * The fallback keeps the one wall clock too: CLOCK_REALTIME_COARSE is
+ * the guarded CLOCK_MONOTONIC_COARSE plus the guest's realtime offset
+ * while the driver keeps it, so that the two never disagree and neither
+ * goes back across a switch between the page and @next.
+ */
+int tickpage_lib_fallback(clockid_t clk, struct timespec *ts,
+			  tickpage_clock_fn next)
+{
+	const uint8_t *m = clk == CLOCK_REALTIME_COARSE ? tickpage_lib_map() : NULL;
+	const struct tickpage_guest *gp;
+	uint64_t ns;
+	int ret;
+
+	gp = m ? (const void *)(m + TICKPAGE_MMAP_GUEST_OFFSET) : NULL;
+	if (gp && TICKPAGE_LOAD(gp->magic) == TICKPAGE_GUEST_MAGIC &&
+	    (TICKPAGE_LOAD(gp->flags) & TICKPAGE_GUEST_F_REAL)) {
+		ret = next(CLOCK_MONOTONIC_COARSE, ts);
+		if (ret)
+			return ret;
+		tickpage_lib_mono_guard(ts);
+		ns = (uint64_t)ts->tv_sec * 1000000000u + ts->tv_nsec +
+		     (uint64_t)TICKPAGE_LOAD(gp->real_ns);
+		ts->tv_sec = ns / 1000000000u;
+		ts->tv_nsec = ns % 1000000000u;
+		return 0;
+	}
+	ret = next(clk, ts);
+	if (!ret && clk == CLOCK_MONOTONIC_COARSE)
+		tickpage_lib_mono_guard(ts);
+	return ret;
+}
+
 int tickpage_lib_getres(clockid_t clk, struct timespec *res)
 {
 	struct tickpage_snapshot s;

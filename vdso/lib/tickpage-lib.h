@@ -21,4 +21,13 @@ TICKPAGE_HIDDEN int tickpage_lib_getres(clockid_t clk, struct timespec *res);
  */
 TICKPAGE_HIDDEN void tickpage_lib_mono_guard(struct timespec *ts);
 
+typedef int (*tickpage_clock_fn)(clockid_t, struct timespec *);
+/*
+ * A coarse clock from @next (the C library's clock_gettime(), or the
+ * next definition), consistent with what the page served: monotonic
+ * through the guard, realtime as that plus the guest's realtime offset.
+ */
+TICKPAGE_HIDDEN int tickpage_lib_fallback(clockid_t clk, struct timespec *ts,
+					  tickpage_clock_fn next);
+
 #endif /* TICKPAGE_LIB_H */

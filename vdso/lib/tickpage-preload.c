@@ -15,8 +15,6 @@
 #include "tickpage-fast.h"
 #include "tickpage-lib.h"
 
-typedef int (*tickpage_clock_fn)(clockid_t, struct timespec *);
-
 static tickpage_clock_fn tickpage_next_gettime, tickpage_next_getres;
 
 /*
@@ -49,6 +47,11 @@ static int tickpage_next_clock(int getres, clockid_t clk, struct timespec *ts)
 	return syscall(getres ? SYS_clock_getres : SYS_clock_gettime, clk, ts);
 }
 
+static int tickpage_next_gettime_fn(clockid_t clk, struct timespec *ts)
+{
+	return tickpage_next_clock(0, clk, ts);
+}
+
 /*
  * Everything but the common case, out of line so that clock_gettime()
  * needs no stack frame: the first read, a read that raced with a
@@ -57,15 +60,9 @@ static int tickpage_next_clock(int getres, clockid_t clk, struct timespec *ts)
 static __attribute__((noinline)) int
 tickpage_preload_slow(clockid_t clk, struct timespec *ts, int err)
 {
-	int ret;
-
 	if (err == TICKPAGE_FAST_RETRY && !tickpage_lib_gettime_slow(clk, ts))
 		return 0;
-	ret = tickpage_next_clock(0, clk, ts);
-	/* The page's values went through the guard; a fallback's must too. */
-	if (!ret && clk == CLOCK_MONOTONIC_COARSE)
-		tickpage_lib_mono_guard(ts);
-	return ret;
+	return tickpage_lib_fallback(clk, ts, tickpage_next_gettime_fn);
 }
 
 __attribute__((visibility("default"))) int clock_gettime(clockid_t clk,
