@@ -28,15 +28,20 @@ keys="vdso_image_page_instructions vdso_image_fallback_instructions
 [ -n "$stock" ] && keys="$keys vdso_image_stock_instructions
 	vdso_image_page_vs_stock_instructions_ratio
 	vdso_image_fallback_vs_stock_instructions_ratio vdso_image_stock_ns
-	vdso_image_page_vs_stock_ratio vdso_image_fallback_vs_stock_ratio"
+	vdso_image_page_vs_stock_ratio vdso_image_fallback_vs_stock_ratio
+	vdso_image_page_vs_stock_instr_ratio_mono
+	vdso_image_page_vs_stock_instr_ratio_real
+	vdso_image_page_vs_stock_ns_ratio_mono
+	vdso_image_page_vs_stock_ns_ratio_real"
 for k in $keys; do
 	check_key "$tmp/summary.txt" "$k" positive
 done
 rows=4
 [ -n "$stock" ] && rows=6
 check "vdso-image.csv: header and $rows rows, both clocks" awk -F, -v rows=$rows '
-	NR == 1 { ok = ($0 == "variant,clock,instructions_per_call,ns_per_call"); next }
-	{ seen[$1 "/" $2]++; if (NF != 4 || !($3 > 0) || !($4 > 0)) ok = 0 }
+	NR == 1 { ok = ($0 == "variant,clock,instructions_per_call,ns_per_call,ns_min,ns_max"); next }
+	{ seen[$1 "/" $2]++
+	  if (NF != 6 || !($3 > 0) || !($5 > 0) || !($5 <= $4 && $4 <= $6)) ok = 0 }
 	END { exit !(ok && NR == rows + 1 && seen["page/mono"] &&
 		     seen["fallback/mono"] && seen["page/real"] &&
 		     seen["fallback/real"] &&
