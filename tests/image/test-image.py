@@ -140,7 +140,9 @@ def check_boot(vm, host, env, prog):
     slack = SLACK_US_KVM if vm.accel == "kvm" else SLACK_US_TCG
     rc, out = vm.run(f"tickpage-check --slack-us={slack}")
     guest_print(out)
-    report(rc == 0, f"tickpage-check --slack-us={slack} passes (rc {rc})")
+    fails = [line for line in out.splitlines() if line.startswith("FAIL")]
+    report(rc == 0, f"tickpage-check --slack-us={slack} passes (rc {rc})"
+           + "".join(f"\n    {line}" for line in fails))
 
     # 4. A program linked with pkg-config --libs tickpage.
     with open(prog, "rb") as f:
