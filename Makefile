@@ -69,6 +69,7 @@ FRAGMENTS := \
 	tests/kernel/build.mk \
 	tests/bench/build.mk \
 	tests/libvirt/build.mk \
+	tests/image/build.mk \
 	scripts/build.mk
 include $(FRAGMENTS)
 # The Debian packaging's, while it is being written.
