@@ -1,8 +1,8 @@
 #!/bin/sh
 # bench-smoke: scripts/bench 50-scale boots one idle guest per host mode
 # (quick mode, N=1, into a scratch directory) and leaves every documented
-# scale_* key for N=1 with a number, scale.csv and scale-runs.csv with
-# their rows, and the plot. The figures are not judged; no QEMU or
+# scale_* key for N=1 with a number (the reference tickpaged's among
+# them), scale.csv and scale-runs.csv with their rows, and the plot. The figures are not judged; no QEMU or
 # tickpaged of its own is left running.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/report.sh
@@ -30,8 +30,16 @@ for m in own shared ivshmem; do
 	check "scale.csv has the $m row for N=1" grep -q "^$m,1,1," "$tmp/scale.csv"
 done
 for k in scale_idle_cpu_pct_n1 scale_rounds scale_window_s scale_flatness_n \
-	 host_loadavg_scale_start host_loadavg_scale_end; do
+	 host_loadavg_scale_start host_loadavg_scale_end scale_tickpaged_cpu_pct_n1 \
+	 scale_qemu_cpu_pct_shared_n1 scale_added_cpu_pct_shared_n1 \
+	 scale_added_cpu_pct_ivshmem_n1; do
 	check_key "$tmp/summary.txt" "$k"
+done
+# The paired figures: a reference tickpaged, read in the same windows.
+for k in scale_tickpaged_ref_cpu_pct scale_tickpaged_ref_cpu_pct_n1 \
+	 scale_flatness_shared_paired scale_flatness_shared_min \
+	 scale_flatness_shared_max; do
+	check_key "$tmp/summary.txt" "$k" positive
 done
 check "scale-runs.csv has one window per mode" awk -F, '
 	NR > 1 { seen[$2]++ } END { exit !(seen["none"] == 1 && seen["own"] == 1 &&
