@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /*
  * tp-consistency: do the guest's clocks agree in pairs, the way stock
- * Linux promises (design invariant 6; docs/vdso.md)? Each round reads
+ * Linux promises (invariant 6 of docs/testing.md; docs/vdso.md)? Each round reads
  * every pair once, in program order:
  *
  *   rt     CLOCK_REALTIME_COARSE <= a later CLOCK_REALTIME

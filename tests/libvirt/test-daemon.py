@@ -6,7 +6,7 @@ Usage: tests/libvirt/test-daemon.py --mode=shmem-ro|device-shared|device|shmem-w
        tests/libvirt/test-daemon.py --mode=device-shared --crosshost[=N]
 
 One TCG guest (<domain type='qemu'>: Debian's cloud kernel, the
-initramfs of tests/libvirt/libvirt.mk) is made from a plain domain by
+initramfs of tests/libvirt/build.mk) is made from a plain domain by
 scripts/tickpage-virt-xml, then defined and started with virsh. Inside,
 tp-watch prints a line every 100 ms to the serial console, which libvirt
 writes to a file; the host reads that file around each operation:

@@ -11,7 +11,7 @@
 #     SKIP naming the issue; it turns into PASS lines once the header
 #     aligns its 64-bit fields, and any other failure is a FAIL.
 # The user-space gcc/clang builds are the *-test and *-test-clang
-# programs that unit.mk builds and tests.list runs.
+# programs that build.mk builds and tests.list runs.
 . tests/lib/report.sh
 O=${O:-build}
 dir=$O/tests/unit

@@ -2,7 +2,7 @@
 /*
  * The reader built the way a vDSO builds it: -ffreestanding -nostdlib
  * -fno-builtin, no C library at all. Its own _start reads static pages
- * and reports through raw system calls; unit.mk links it with
+ * and reports through raw system calls; build.mk links it with
  * -nostdlib, so any libc (or libgcc, libatomic) symbol the reader
  * needed would fail the link, and reader-builds.sh also checks that
  * `nm -u` is empty. x86-64 and i386 (-m32).

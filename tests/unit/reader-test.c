@@ -4,7 +4,7 @@
  * every way a page is refused, each with its own status, by the full
  * reader and by the clock-only one the vDSO uses; the retry
  * bound; the seqcount catching a write in the middle of a copy; a
- * newer minor read as 1.0. Built with gcc and with clang (unit.mk).
+ * newer minor read as 1.0. Built with gcc and with clang (build.mk).
  */
 #include <string.h>
 #include <sys/mman.h>

@@ -176,7 +176,7 @@ class VM:
                     build/vm/initramfs.cpio.gz; kernel=False boots no
                     kernel (the firmware idles; no command channel)
     qemu            default: find_qemu()
-    devices         list of -device arguments, e.g. ["tickpage,period=1ms"]
+    devices         list of -device arguments, e.g. ["tickpage,period-ns=1000000"]
     args            any other QEMU arguments (a list), e.g. ["-object", ...]
     append          added to the kernel command line (after the defaults
                     "console=ttyS0 panic=-1 quiet no_timer_check", so it can
