@@ -79,10 +79,11 @@ TICKPAGE_INLINE uint64_t tickpage_fast_guard(uint64_t ns)
 #define TICKPAGE_FAST_RETRY	1
 
 /*
- * One attempt at each clock, straight-line: a retry (rare: a write in
- * the window) goes out of line to tickpage_lib_gettime_slow(), which
- * bounds them. Without a loop here the compiler keeps every value in a
- * call-clobbered register and the fast path needs no stack frame.
+ * One attempt at a coarse clock (@real: realtime), straight-line: a
+ * retry (rare: a write in the window) goes out of line to
+ * tickpage_lib_gettime_slow(), which bounds them. Without a loop here
+ * the compiler keeps every value in a call-clobbered register and the
+ * fast path needs no stack frame.
  *
  * Masked seqs: an odd (in-progress) value never matches its reload, so
  * one compare per page covers both "a write was in progress" and "a
@@ -90,8 +91,8 @@ TICKPAGE_INLINE uint64_t tickpage_fast_guard(uint64_t ns)
  * page's snapshot and the time page's were both stable over one common
  * window: the offset belongs to the snapshot it is added to.
  */
-TICKPAGE_INLINE int tickpage_fast_monotonic(const uint8_t *m,
-					    struct timespec *ts, int real)
+TICKPAGE_INLINE int tickpage_fast_coarse(const uint8_t *m, struct timespec *ts,
+					 int real)
 {
 	const struct tickpage *tp = (const void *)(m + TICKPAGE_MMAP_PAGE_OFFSET);
 	const struct tickpage_guest *gp =
@@ -142,7 +143,7 @@ TICKPAGE_INLINE int tickpage_fast_monotonic(const uint8_t *m,
 TICKPAGE_INLINE int tickpage_fast_try(const uint8_t *m, clockid_t clk,
 				      struct timespec *ts)
 {
-	return tickpage_fast_monotonic(m, ts, clk == CLOCK_REALTIME_COARSE);
+	return tickpage_fast_coarse(m, ts, clk == CLOCK_REALTIME_COARSE);
 }
 
 /*
