@@ -10,11 +10,9 @@ cd "$(dirname "$0")/../.." || exit 1
 
 O=${O:-build}
 export O
-for f in "$O/qemu/qemu-system-x86_64" "$O/guest/driver/tickpage.ko" \
-	 "$O/vdso/tools/tickpage-bench-static" "$O/vm/guest-kernel.env" \
-	 "$O/tests/guest/tp-publish"; do
-	[ -e "$f" ] || { echo "SKIP: $f not built (make bench builds it)"; exit 77; }
-done
+need_built "$O/qemu/qemu-system-x86_64" "$O/guest/driver/tickpage.ko" \
+	"$O/vdso/tools/tickpage-bench-static" "$O/vm/guest-kernel.env" \
+	"$O/tests/guest/tp-publish"
 tmp=$(mktemp -d) || exit 1
 pid=""
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT

@@ -10,10 +10,8 @@ cd "$(dirname "$0")/../.." || exit 1
 
 O=${O:-build}
 export O
-for f in "$O/qemu/qemu-system-x86_64" "$O/hv/tickpaged" \
-	 "$O/vdso/tools/tickpage-bench-static" "$O/vm/guest-kernel.env"; do
-	[ -e "$f" ] || { echo "SKIP: $f not built (make bench builds it)"; exit 77; }
-done
+need_built "$O/qemu/qemu-system-x86_64" "$O/hv/tickpaged" \
+	"$O/vdso/tools/tickpage-bench-static" "$O/vm/guest-kernel.env"
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 

@@ -9,3 +9,10 @@ check_key() {
 				  bad = 1 }
 		END { exit !(n == 1 && !bad) }' "$1"
 }
+
+# need_built FILE...: skip the test (exit 77) unless every FILE exists.
+need_built() {
+	for f; do
+		[ -e "$f" ] || { echo "SKIP: $f not built (make bench builds it)"; exit 77; }
+	done
+}
