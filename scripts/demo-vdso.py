@@ -24,13 +24,19 @@ ROUNDS = "200000"
 PAIR_RE = re.compile(r"^(PASS|FAIL|SKIP): (.*?): (\d+) violations in (\d+) reads")
 
 
-def show(kernel):
+def boot(kernel, binary, *args):
+    """Run @binary with @args as the guest's program (tests/kernel/guest.py,
+    -device tickpage) in @kernel, or the patched kernel when None."""
     argv = [os.path.join(TOP, "tests/kernel/guest.py"), "--mode", "device",
-            "--bin", TP_COARSE]
+            "--bin", binary]
     if kernel:
         argv += ["--kernel", kernel]
-    argv += ["--", "tp-coarse", "show"]
-    r = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+    argv += ["--", os.path.basename(binary), *args]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=300)
+
+
+def show(kernel):
+    r = boot(kernel, TP_COARSE, "show")
     vals = {}
     for line in r.stdout.splitlines():
         key, _, val = line.partition(" ")
@@ -46,12 +52,7 @@ def show(kernel):
 
 def consistency(kernel):
     """tp-consistency's pairs in a guest: {pair: (violations, reads)}."""
-    argv = [os.path.join(TOP, "tests/kernel/guest.py"), "--mode", "device",
-            "--bin", TP_CONSISTENCY]
-    if kernel:
-        argv += ["--kernel", kernel]
-    argv += ["--", "tp-consistency", ROUNDS]
-    r = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+    r = boot(kernel, TP_CONSISTENCY, ROUNDS)
     pairs = {}
     for line in r.stdout.splitlines():
         m = PAIR_RE.match(line)
