@@ -941,6 +941,34 @@ static uint64_t pairs_skip_old(const struct tickpage_guest *gp,
 	return checks0;
 }
 
+/*
+ * The first few violations, with what a reader needs to tell why: how
+ * long after the last landing, and the driver's state and the page's
+ * generation right after the pair.
+ */
+#define PAIRS_EVENTS	8
+
+static void pairs_event(const struct tickpage *tp,
+			const struct tickpage_guest *gp, long *events,
+			const char *what, int64_t by, int landing,
+			int64_t since_ns, uint64_t gen_before)
+{
+	struct tickpage_guest g = { 0 };
+	uint64_t gen, pm;
+
+	if ((*events)++ >= PAIRS_EVENTS)
+		return;
+	tickpage_peek_monotonic(tp, &gen, &pm);
+	tickpage_guest_read(gp, &g);
+	printf("# violation: %s by %lld ns, %.3f ms after landing %d; page generation %llu before the pair, %llu after; driver status %u generation %llu offset %lld limit %llu (page %llu) checks %llu aligns %llu\n",
+	       what, (long long)by, since_ns / 1e6, landing,
+	       (unsigned long long)gen_before, (unsigned long long)gen,
+	       g.status, (unsigned long long)g.generation,
+	       (long long)g.offset_ns, (unsigned long long)g.mono_limit_ns,
+	       (unsigned long long)pm, (unsigned long long)g.checks,
+	       (unsigned long long)g.aligns);
+}
+
 static int do_pairs(int secs, int want, int max_checks)
 {
 	int64_t lat[PAIRS_MAX], sorted[PAIRS_MAX];
@@ -948,7 +976,7 @@ static int do_pairs(int secs, int want, int max_checks)
 	const struct tickpage_guest *gp;
 	int64_t end, last_mc, landed = 0, rc, rf, mc, mf, d;
 	int64_t worst_back = 0, worst_mono = 0, worst_real = 0;
-	long reads = 0, back = 0, mono_bad = 0, real_bad = 0;
+	long reads = 0, back = 0, mono_bad = 0, real_bad = 0, events = 0;
 	uint64_t gen, cur_gen, pm;
 	int n = 0, waiting = 1, late = 0, i, fd;
 	const struct tickpage *tp;
@@ -976,16 +1004,22 @@ static int do_pairs(int secs, int want, int max_checks)
 		mf = now(CLOCK_MONOTONIC);
 		reads++;
 		if (rc > rf) {
+			pairs_event(tp, gp, &events, "REALTIME_COARSE ahead",
+				    rc - rf, n, mf - landed, gen);
 			real_bad++;
 			if (rc - rf > worst_real)
 				worst_real = rc - rf;
 		}
 		if (mc > mf) {
+			pairs_event(tp, gp, &events, "MONOTONIC_COARSE ahead",
+				    mc - mf, n, mf - landed, gen);
 			mono_bad++;
 			if (mc - mf > worst_mono)
 				worst_mono = mc - mf;
 		}
 		if (mc < last_mc) {
+			pairs_event(tp, gp, &events, "MONOTONIC_COARSE back",
+				    last_mc - mc, n, mf - landed, gen);
 			back++;
 			if (last_mc - mc > worst_back)
 				worst_back = last_mc - mc;
