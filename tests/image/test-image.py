@@ -15,11 +15,20 @@ libtickpage-dev (on this host, from the .debs) reads both coarse clocks
 from the page, and its realtime is the host's; with the packaged chrony
 snippet enabled, `chronyc sources` lists the driver's PHC.
 
-Usage: tests/image/test-image.py --mode ivshmem|shared
+With --libvirt, the same image and the same checks, but the guest is a
+domain that the real libvirt daemon runs (started as tests/libvirt/
+does), as a user would: a plain domain (the image's disk, its kernel,
+two serial ports) to which scripts/tickpage-virt-xml adds the page,
+then virsh define and virsh start: ivshmem is its default mode,
+shmem-ro (Debian's QEMU, ivshmem-plain read-only), shared its
+device-shared mode (the project's QEMU, -device tickpage,memdev=).
+
+Usage: tests/image/test-image.py --mode ivshmem|shared [--libvirt]
 """
 import argparse
 import base64
 import glob
+import importlib.util
 import os
 import re
 import shutil
@@ -27,10 +36,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from tickpage import (BUILD, PROJECT_QEMU, STOCK_QEMU, TOP, PageHost, log, report,  # noqa: E402
                       skip_all, summary)
+from tickpage.libvirt_vm import LibvirtVM, unix_serial  # noqa: E402
 
 PERIOD_NS = 1000000
 SLACK_US_KVM = 50000           # tickpage-check --slack-us, as tests/guest/e2e.py
@@ -184,31 +195,138 @@ def check_boot(vm, host, env, prog):
     report(vm.run("systemctl is-active chrony")[1].strip() == "active", "chrony is active")
 
 
+class Libvirt:
+    """The libvirt side of --libvirt: the daemons (tests/libvirt/'s own
+    code: started unless running, stopped again, one libvirt test on the
+    host at a time), the domain's directory in libvirt's images, where
+    libvirt-qemu reads copies of the image, kernel and initrd, and
+    afterwards nothing left."""
+
+    def __init__(self, label):
+        if os.geteuid() != 0:
+            skip_all("--libvirt needs root: it runs the system libvirt daemon")
+        for tool in ("libvirtd", "virtlogd", "virsh", "virt-xml-validate", "runuser"):
+            if not shutil.which(tool):
+                skip_all(f"{tool} missing (run scripts/setup)")
+        spec = importlib.util.spec_from_file_location(
+            "test_daemon", os.path.join(TOP, "tests", "libvirt", "test-daemon.py"))
+        self.td = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(self.td)
+        self.lock = self.td.lock_host()
+        self.label, self.name = label, f"tickpage-{label}-{os.getpid()}"
+        self.wd = os.path.join(self.td.IMAGES, self.name)
+        self.rundir = f"/run/{self.name}"
+        self.log = f"/var/log/libvirt/qemu/{self.name}.log"
+        os.makedirs(self.rundir)
+        os.makedirs(self.wd, mode=0o755)
+        os.chmod(self.wd, 0o755)
+        self.caps = self.caps_files()
+        self.daemons = self.td.Daemons(self.rundir)
+        self.daemons.up()
+
+    def caps_files(self):
+        return set(glob.glob(os.path.join(self.td.CAPS_CACHE, "*.xml")))
+
+    def emulator(self, qemu):
+        """QEMU as libvirt-qemu can run it, and the tickpage-virt-xml
+        options that go with it: a build under root's cache is copied into
+        the domain's directory, with Debian's firmware directories."""
+        real = os.path.realpath(qemu)
+        if real == STOCK_QEMU or self.td.can_use(real, "-x"):
+            return real, []
+        copy = os.path.join(self.wd, "qemu-system-x86_64")
+        shutil.copy2(real, copy)
+        log(f"{real} is out of libvirt-qemu's reach: using a copy, {copy}")
+        return copy, [f"--datadir={d}" for d in
+                      ("/usr/share/qemu", "/usr/share/seabios", "/usr/lib/ipxe/qemu")]
+
+    def vm(self, mode, env, shm):
+        """The domain: a plain one made here, the page added by
+        scripts/tickpage-virt-xml; a LibvirtVM, not started."""
+        t0 = time.monotonic()
+        for key, dest in (("IMAGE", "image.qcow2"), ("KERNEL", "vmlinuz"),
+                          ("INITRD", "initrd")):
+            shutil.copy(env[key], os.path.join(self.wd, dest))
+        log(f"image, kernel, initrd copied for libvirt-qemu in {time.monotonic() - t0:.1f}s")
+        # tests/libvirt/'s plain domain (its kernel command line, serial
+        # console, TCG), with the image's disk, more memory, and the
+        # command channel's second serial port.
+        wd = self.wd
+        guest = f"{env['APPEND']} tpvm.cmd=ttyS1 " + os.environ.get("TICKPAGE_IMAGE_APPEND", "")
+        root = ET.fromstring(self.td.base_xml(self.name, wd, STOCK_QEMU, guest.strip()))
+        root.find("memory").text = "1024"
+        devices = root.find("devices")
+        devices.append(ET.fromstring(
+            f"<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+            f"<source file='{wd}/image.qcow2'/><target dev='vda' bus='virtio'/></disk>"))
+        devices.append(ET.fromstring(unix_serial(os.path.join(wd, "cmd.sock"), 1)))
+        base = os.path.join(wd, "base.xml")
+        ET.ElementTree(root).write(base)
+        opts = [f"--shmem-name={os.path.basename(shm)}"]
+        if mode == "shared":
+            emulator, datadirs = self.emulator(PROJECT_QEMU)
+            opts += ["--mode=device-shared", f"--emulator={emulator}", *datadirs]
+        xml = os.path.join(wd, "domain.xml")
+        r = subprocess.run([os.path.join(TOP, "scripts", "tickpage-virt-xml"), *opts,
+                            base, "-o", xml], capture_output=True, text=True)
+        if not report(r.returncode == 0, f"tickpage-virt-xml {' '.join(opts)}"):
+            print(r.stderr)
+            summary()
+        with open(xml) as f:
+            log("the domain's page: " + " ".join(re.findall(r"value='([^']*tickpage[^']*)'",
+                                                            f.read().replace('"', "'"))))
+        return LibvirtVM(self.name, xml, wd, boot_timeout=BOOT_TIMEOUT)
+
+    def close(self):
+        self.td.keep_serial(self.wd, self.label)
+        shutil.rmtree(self.wd, ignore_errors=True)
+        for f in glob.glob(self.log + "*"):
+            os.unlink(f)
+        for f in self.caps_files() - self.caps:     # the copied emulator's
+            with open(f, errors="replace") as c:
+                if "<emulator>/usr/bin/" not in c.read():
+                    os.unlink(f)
+        self.daemons.down()
+        shutil.rmtree(self.rundir, ignore_errors=True)
+        self.td.nothing_left(self.name, [self.wd, self.rundir, self.log])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--mode", choices=("ivshmem", "shared"), required=True)
+    ap.add_argument("--libvirt", action="store_true",
+                    help="a domain run by the libvirt daemon (tickpage-virt-xml)")
     a = ap.parse_args()
     env = image_env()
     if a.mode == "shared" and not os.access(PROJECT_QEMU, os.X_OK):
         skip_all(f"{PROJECT_QEMU} not built (make qemu)")
-    work = tempfile.mkdtemp(prefix=f"tpimage-{a.mode}-")
-    host = PageHost(a.mode, work, env["INITRD"], "tickpage-image", period_ns=PERIOD_NS)
+    name = f"image-{'libvirt-' if a.libvirt else ''}{a.mode}"
+    lv = Libvirt(name) if a.libvirt else None
+    work = tempfile.mkdtemp(prefix=f"tp{name}-")
+    # libvirt's QEMU runs as libvirt-qemu: the page must be readable by it.
+    host = PageHost(a.mode, work, env["INITRD"], "tickpage-image", period_ns=PERIOD_NS,
+                    extra=["--mode=0644"] if lv else [])
     try:
         if not host.pub.available():
             skip_all(f"{host.pub.binary} not built (make)")
         prog = build_program(work)
         report(host.pub.start(check=False), f"{host.pub.name} publishes {host.shm}")
-        drive = ["-drive", f"file={env['IMAGE']},if=virtio,format=qcow2,snapshot=on"]
-        vm = host.vm(name=f"image-{a.mode}", kernel=env["KERNEL"],
-                     qemu=STOCK_QEMU if a.mode == "ivshmem" else PROJECT_QEMU,
-                     args=host.args + drive, mem=1024, boot_timeout=BOOT_TIMEOUT,
-                     append=f"{env['APPEND']} tpvm.cmd=ttyS1 "
-                     + os.environ.get("TICKPAGE_IMAGE_APPEND", ""))
+        if lv:
+            vm = lv.vm(a.mode, env, host.shm)
+        else:
+            drive = ["-drive", f"file={env['IMAGE']},if=virtio,format=qcow2,snapshot=on"]
+            vm = host.vm(name=name, kernel=env["KERNEL"],
+                         qemu=STOCK_QEMU if a.mode == "ivshmem" else PROJECT_QEMU,
+                         args=host.args + drive, mem=1024, boot_timeout=BOOT_TIMEOUT,
+                         append=f"{env['APPEND']} tpvm.cmd=ttyS1 "
+                         + os.environ.get("TICKPAGE_IMAGE_APPEND", ""))
         with vm:
             log(f"command channel up {vm.boot_seconds:.1f}s after start")
             check_boot(vm, host, env, prog)
     finally:
         host.close()
+        if lv:
+            lv.close()
     summary()
 
 
