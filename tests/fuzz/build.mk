@@ -27,19 +27,20 @@ $(FUZZ)/fuzz-writer: tests/fuzz/fuzz-writer.c tests/fuzz/fuzz-input.h \
 
 # fuzz-vdso: the patched kernel's vDSO image (at run time, found by
 # run-fuzz.sh) and the system call's computation, <vdso/tickpage-coarse.h>
-# as patch 2 adds it, compiled against the few kernel definitions it needs
-# (tests/fuzz/kshim/) and the shared reader headers.
+# as the series adds it, compiled against the few kernel definitions it
+# needs (tests/fuzz/kshim/) and the shared reader headers.
 FUZZ_KINC := $(FUZZ)/kinc/vdso
-FUZZ_PATCH2 := $(wildcard guest/linux/0002-*.patch)
+FUZZ_COARSE_PATCH := $(shell grep -l '^+++ b/include/vdso/tickpage-coarse.h$$' \
+	guest/linux/0*.patch | head -n 1)
 
-$(FUZZ_KINC)/tickpage-coarse.h: $(FUZZ_PATCH2) vdso/include/tickpage-read.h \
+$(FUZZ_KINC)/tickpage-coarse.h: $(FUZZ_COARSE_PATCH) vdso/include/tickpage-read.h \
 		vdso/include/tickpage-abi.h
 	$(quiet) GEN $@
 	$(Q)mkdir -p $(@D)
 	$(Q)cp vdso/include/tickpage-read.h vdso/include/tickpage-abi.h $(@D)/
 	$(Q)awk '/^\+\+\+ b\/include\/vdso\/tickpage-coarse.h/ { f = 1; next } \
 		/^diff --git/ { f = 0 } f && /^\+/ { print substr($$0, 2) }' \
-		$(FUZZ_PATCH2) >$@.tmp && test -s $@.tmp && mv $@.tmp $@
+		$(FUZZ_COARSE_PATCH) >$@.tmp && test -s $@.tmp && mv $@.tmp $@
 
 # The system call's path twice (fuzz-vdso-sys.c): plain, to count its
 # instructions, and sanitized.
