@@ -28,8 +28,8 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 . tests/lib/report.sh
+. tests/deb/lib.sh
 
-PKGS="tickpaged tickpage-dkms libtickpage1 libtickpage-dev tickpage-tools"
 # apt, as a user installs local packages (README), and because it waits
 # for dpkg's lock where dpkg would fail: the machine is shared. Nothing is
 # downloaded: every dependency is already installed.
@@ -89,24 +89,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
-ver=$(dpkg-parsechangelog -l debian/changelog -S Version)
-new=$ver.1
-arch=$(dpkg --print-architecture)
-
 # --- build ----------------------------------------------------------------
 # make deb fails on any lintian error or warning; grep the log too, so a
 # change to LINTIAN_FLAGS cannot hide one.
-build() { # DIR O: make deb in DIR, output in O
-	(cd "$1" && nice -n 10 make --no-print-directory -f Makefile \
-		-f debian/deb.mk O="$2" deb) >"$2.log" 2>&1
-}
 lintian_clean() { ! grep -E '^[EW]: ' "$1/deb/lintian.log"; }
-debs() { # O VERSION
-	for p in $PKGS; do
-		case $p in tickpage-dkms) a=all ;; *) a=$arch ;; esac
-		echo "$1/deb/${p}_$2_$a.deb"
-	done
-}
 
 if build "$top" "$work/v1"; then pass "make deb ($ver)"; else
 	tail -n 30 "$work/v1.log"; fail "make deb ($ver)"; summary; fi
@@ -116,16 +102,7 @@ for d in $(debs "$work/v1" "$ver"); do
 done
 
 # The bumped version: the same tree, copied, with a changelog entry on top.
-mkdir "$work/tree"
-git ls-files -z --cached --others --exclude-standard | grep -zv '^build/' |
-	tar --null --ignore-failed-read -T - -cf - | tar -xf - -C "$work/tree"
-{
-	printf 'tickpage (%s) unstable; urgency=medium\n\n' "$new"
-	printf '  * Upgrade test (tests/deb/deb.sh).\n\n'
-	printf ' -- %s  %s\n\n' \
-		"$(dpkg-parsechangelog -l debian/changelog -S Maintainer)" "$(date -R)"
-	cat debian/changelog
-} >"$work/tree/debian/changelog"
+bumped_tree "$work/tree" tests/deb/deb.sh
 if build "$work/tree" "$work/v2"; then pass "make deb ($new, a copy)"; else
 	tail -n 30 "$work/v2.log"; fail "make deb ($new, a copy)"; summary; fi
 check "lintian: no error, no warning ($new)" lintian_clean "$work/v2"
