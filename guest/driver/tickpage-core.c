@@ -147,6 +147,40 @@ static bool tickpage_measure(struct tickpage_dev *td,
 	return true;
 }
 
+/*
+ * tickpage_measure() over TICKPAGE_EDGES publication edges in a row, the
+ * least offset. A publisher descheduled between its clock read and its
+ * store shows a time older than the instant it appeared, which one edge
+ * takes for a larger offset, and coarse time would run ahead of the guest
+ * clock by the delay until the next realignment; the edges after it are
+ * read and stored on time. False unless the first edge is measured.
+ */
+#define TICKPAGE_EDGES	3
+
+static bool tickpage_measure_edges(struct tickpage_dev *td,
+				   struct tickpage_snapshot *s, u64 prev,
+				   s64 *offset, struct tickpage_wall *wall)
+{
+	struct tickpage_snapshot n;
+	struct tickpage_wall w;
+	s64 off;
+	u64 mono;
+	int i;
+
+	if (!tickpage_measure(td, s, prev, offset, wall))
+		return false;
+	for (i = 1; i < TICKPAGE_EDGES; i++) {
+		mono = ktime_get_ns();	/* before the read, as measure wants */
+		if (tickpage_read(td->page, &n) ||
+		    !tickpage_measure(td, &n, mono, &off, &w) ||
+		    n.generation != s->generation)
+			break;
+		*offset = min(*offset, off);
+		*s = n;
+	}
+	return true;
+}
+
 /* Vouch for the page again, with the offset just measured. */
 static void tickpage_aligned(struct tickpage_dev *td,
 			     const struct tickpage_snapshot *s, s64 offset)
@@ -337,7 +371,7 @@ static void tickpage_check(struct work_struct *work)
 	 * next check, which sees it and makes readers fall back first.
 	 */
 	gen = s.generation;
-	if (realign && tickpage_measure(td, &s, now, &offset, &wall) &&
+	if (realign && tickpage_measure_edges(td, &s, now, &offset, &wall) &&
 	    s.generation == gen) {
 		mutex_lock(&tickpage_lock);
 		tickpage_aligned(td, &s, offset);
