@@ -214,6 +214,41 @@ static void tickpage_aligned(struct tickpage_dev *td,
 	tickpage_guest_write();
 }
 
+/* A parked page (tickpage-abi.h): only QEMU's device parks. */
+static bool tickpage_parked(const struct tickpage_dev *td)
+{
+	return td->own && READ_ONCE(td->page->magic) == TICKPAGE_PARKED_MAGIC;
+}
+
+/* The device traps the write and shows the host's page again. */
+static void tickpage_unpark(struct device *dev, const struct tickpage *tp)
+{
+	WRITE_ONCE(((struct tickpage *)tp)->reserved0, 1);
+	dev_dbg(dev, "resumed the parked page\n");
+}
+
+/*
+ * Resume a parked page, and say whether the page may be read again.
+ * Until the vDSO follows a fall-back status (within a tick) it may pair
+ * the host's page, which went on while the VM stood still, with the
+ * offset from before the stop: when the parked page says the host's page
+ * is still of that generation, resume only once an earlier check told
+ * readers to fall back. An ivshmem page, every VM's and maybe writable,
+ * is never written.
+ */
+static bool tickpage_resume(struct tickpage_dev *td)
+{
+	u32 status = tickpage_state.status;
+
+	if (!tickpage_parked(td))
+		return false;
+	if (READ_ONCE(td->page->generation) == tickpage_state.generation &&
+	    (status == TICKPAGE_GUEST_OK || status == TICKPAGE_GUEST_ALIGNING))
+		return false;
+	tickpage_unpark(td->dev, td->page);
+	return true;
+}
+
 /*
  * Decide what readers may do with the page now, every check_ms. Returns
  * true when the offset must be measured again: the snapshot is in @s and
@@ -228,7 +263,8 @@ static bool tickpage_update(struct tickpage_dev *td,
 	lockdep_assert_held(&tickpage_lock);
 	*now = ktime_get_ns();
 	tickpage_state.checks++;
-	if (tickpage_read(td->page, s)) {
+	if (tickpage_read(td->page, s) &&
+	    (!tickpage_resume(td) || tickpage_read(td->page, s))) {
 		tickpage_state.status = TICKPAGE_GUEST_INVALID;
 		goto out;
 	}
@@ -541,10 +577,10 @@ static void tickpage_unbind(void *data)
 /*
  * Bind the page at @phys for @dev. Returns -ENODEV (which the driver core
  * does not log) for anything that is not a usable page, after one line
- * saying why; @quiet drops that line for a plain "not a tickpage", which
- * is what most ivshmem devices are.
+ * saying why. @shared is an ivshmem device: most are not a tickpage,
+ * which is then not worth a line, and its page is never written.
  */
-int tickpage_bind(struct device *dev, resource_size_t phys, bool quiet)
+int tickpage_bind(struct device *dev, resource_size_t phys, bool shared)
 {
 	const struct tickpage *tp;
 	struct tickpage_dev *td;
@@ -554,12 +590,15 @@ int tickpage_bind(struct device *dev, resource_size_t phys, bool quiet)
 	if (IS_ERR(tp))
 		return dev_err_probe(dev, PTR_ERR(tp), "cannot map the page\n");
 
+	/* Not bound yet, so nothing serves it: resume a parked page at once. */
+	if (!shared && READ_ONCE(tp->magic) == TICKPAGE_PARKED_MAGIC)
+		tickpage_unpark(dev, tp);
 	err = tickpage_validate(tp);
 	switch (err) {
 	case TICKPAGE_OK:
 		break;
 	case TICKPAGE_ERR_MAGIC:
-		if (quiet)
+		if (shared)
 			dev_dbg(dev, "magic %#x, not a tickpage\n",
 				READ_ONCE(tp->magic));
 		else
@@ -581,6 +620,7 @@ int tickpage_bind(struct device *dev, resource_size_t phys, bool quiet)
 		return -ENOMEM;
 	td->dev = dev;
 	td->page = tp;
+	td->own = !shared;
 	td->pfn = PHYS_PFN(phys);
 	INIT_DELAYED_WORK(&td->check, tickpage_check);
 

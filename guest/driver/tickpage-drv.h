@@ -34,6 +34,7 @@ struct tickpage_dev {
 	bool wall_due;			/* check the wall clock at the next alignment */
 	bool ahead;			/* last check saw coarse time ahead */
 	bool dying;			/* unbinding: stop measuring */
+	bool own;			/* QEMU's device, not a shared ivshmem */
 };
 
 /* Serialises binding, unbinding, checks and page faults. */
@@ -44,7 +45,7 @@ extern struct tickpage_dev *tickpage_cur;
 extern struct tickpage_guest *tickpage_guest_page;
 extern void *tickpage_absent_page;
 
-int tickpage_bind(struct device *dev, resource_size_t phys, bool quiet);
+int tickpage_bind(struct device *dev, resource_size_t phys, bool shared);
 void tickpage_fill_info(struct tickpage_info *info);
 const char *tickpage_status_name(u32 status);
 

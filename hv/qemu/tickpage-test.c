@@ -290,6 +290,51 @@ static void test_shared_page(void)
     unlink(path);
 }
 
+/*
+ * memdev=: from a stop on, BAR 0 shows a parked page, with the host page's
+ * generation, until the guest writes to it; then the host's page again, which the write did
+ * not reach.
+ */
+static void test_parked(void)
+{
+    uint8_t host[TICKPAGE_PAGE_SIZE], bar[TICKPAGE_PAGE_SIZE];
+    g_autofree char *path = NULL;
+    g_autofree char *args = NULL;
+    struct tickpage tp;
+    Tickpage t;
+    size_t i;
+
+    for (i = 0; i < sizeof(host); i++) {
+        host[i] = i * 5 + 1;
+    }
+    path = tickpage_page_file(host);
+    args = g_strdup_printf("-object memory-backend-file,id=tp,share=on,"
+                           "readonly=on,mem-path=%s,size=4096", path);
+    tickpage_start_with(&t, args, ",memdev=tp");
+
+    qobject_unref(qtest_qmp(t.qts, "{'execute': 'stop'}"));
+    qobject_unref(qtest_qmp(t.qts, "{'execute': 'cont'}"));
+    tickpage_snapshot(&t, &tp);
+    g_assert_cmphex(tp.magic, ==, TICKPAGE_PARKED_MAGIC);
+    g_assert_cmpuint(tp.abi_major, ==, TICKPAGE_ABI_MAJOR);
+    g_assert_cmpuint(tp.abi_minor, ==, TICKPAGE_ABI_MINOR);
+    g_assert_cmpuint(tp.size, ==, sizeof(tp));
+    g_assert_cmphex(tp.flags, ==, 0);
+    g_assert_cmphex(tp.generation, ==, ((struct tickpage *)host)->generation);
+
+    /* Time going by does not resume it; the guest's write does. */
+    qtest_clock_step(t.qts, 20 * TICKPAGE_PERIOD_DEFAULT_NS);
+    g_assert_cmphex(qpci_io_readl(t.dev, t.bar, 0), ==, TICKPAGE_PARKED_MAGIC);
+    qpci_io_writel(t.dev, t.bar, 60, 1);
+    qpci_memread(t.dev, t.bar, 0, bar, sizeof(bar));
+    g_assert_cmpmem(bar, sizeof(bar), host, sizeof(host));
+    tickpage_read_file(path, bar);
+    g_assert_cmpmem(bar, sizeof(bar), host, sizeof(host));
+
+    tickpage_stop(&t);
+    unlink(path);
+}
+
 static void test_bad_memdev(void)
 {
     uint8_t zero[TICKPAGE_PAGE_SIZE] = { 0 };
@@ -328,6 +373,7 @@ int main(int argc, char **argv)
     qtest_add_func("/tickpage/scribble", test_scribble);
     qtest_add_func("/tickpage/bad-period", test_bad_period);
     qtest_add_func("/tickpage/shared-page", test_shared_page);
+    qtest_add_func("/tickpage/parked", test_parked);
     qtest_add_func("/tickpage/bad-memdev", test_bad_memdev);
 
     return g_test_run();

@@ -75,6 +75,14 @@ struct TickpageState {
      */
     char *memdev;
     HostMemoryBackend *hostmem;
+    /*
+     * memdev=ID: the host's page runs on while the VM stands still and
+     * its clocks do not, so from every stop and incoming migration until
+     * the guest driver resumes it, BAR 0 shows a parked page of the
+     * device's own (TICKPAGE_PARKED_MAGIC) over the host's.
+     */
+    MemoryRegion shared;
+    MemoryRegion parked;
 
     /*
      * Next absolute deadline: QEMU_CLOCK_VIRTUAL for the timer, the
@@ -280,6 +288,70 @@ static const MemoryRegionOps tickpage_bar_ops = {
     },
 };
 
+/*
+ * Show the parked page until the guest writes to it: a reader would
+ * otherwise pair the host page, which went on while the VM stood still,
+ * with an offset measured before, and serve time ahead of the guest's
+ * own clock. Only the guest driver writes it, after it stopped serving
+ * the page; the write changes only this VM's view.
+ */
+static void tickpage_park(TickpageState *s, const char *why)
+{
+    MemoryRegion *mr = host_memory_backend_get_memory(s->hostmem);
+    const struct tickpage *live = memory_region_get_ram_ptr(mr);
+    struct tickpage *p = memory_region_get_ram_ptr(&s->parked);
+
+    memset(p, 0, TICKPAGE_PAGE_SIZE);
+    /* Tells the guest whether its offset can still match the host's page. */
+    p->generation = qatomic_read(&live->generation);
+    p->magic = TICKPAGE_PARKED_MAGIC;
+    p->abi_major = TICKPAGE_ABI_MAJOR;
+    p->abi_minor = TICKPAGE_ABI_MINOR;
+    p->size = sizeof(*p);
+    memory_region_set_enabled(&s->parked, true);
+    trace_tickpage_park(why);
+}
+
+static uint64_t tickpage_parked_read(void *opaque, hwaddr addr,
+                                     unsigned size)
+{
+    TickpageState *s = opaque;
+
+    return ldn_le_p((uint8_t *)memory_region_get_ram_ptr(&s->parked) + addr,
+                    size);
+}
+
+static void tickpage_parked_write(void *opaque, hwaddr addr, uint64_t val,
+                                  unsigned size)
+{
+    TickpageState *s = opaque;
+
+    memory_region_set_enabled(&s->parked, false);
+    trace_tickpage_resume(addr, size);
+}
+
+static const MemoryRegionOps tickpage_parked_ops = {
+    .read = tickpage_parked_read,
+    .write = tickpage_parked_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+    },
+    .impl = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+    },
+};
+
+static void tickpage_shared_state_change(void *opaque, bool running,
+                                         RunState state)
+{
+    if (!running) {
+        tickpage_park(opaque, RunState_str(state));
+    }
+}
+
 static int tickpage_pre_save(void *opaque)
 {
     TickpageState *s = opaque;
@@ -305,8 +377,12 @@ static int tickpage_post_load(void *opaque, int version_id)
     TickpageState *s = opaque;
     uint64_t gen;
 
-    /* A shared page is the destination host's: nothing to carry over. */
+    /*
+     * A shared page is the destination host's: nothing to carry over, but
+     * the guest's clocks stood still while it ran on.
+     */
     if (s->hostmem) {
+        tickpage_park(s, "incoming migration or snapshot load");
         return 0;
     }
 
@@ -346,6 +422,7 @@ static const VMStateDescription vmstate_tickpage = {
  */
 static void tickpage_realize_shared(TickpageState *s, Error **errp)
 {
+    ERRP_GUARD();
     const char *id = s->memdev;
     Object *obj = object_resolve_path_component(object_get_objects_root(),
                                                 id);
@@ -383,10 +460,23 @@ static void tickpage_realize_shared(TickpageState *s, Error **errp)
         return;
     }
 
+    memory_region_init_rom_device_nomigrate(&s->parked, OBJECT(s),
+                                            &tickpage_parked_ops, s,
+                                            "tickpage-parked-page",
+                                            TICKPAGE_PAGE_SIZE, errp);
+    if (*errp) {
+        return;
+    }
     s->hostmem = backend;
     host_memory_backend_set_mapped(backend, true);
-    memory_region_init_alias(&s->bar, OBJECT(s), "tickpage-shared-page", mr,
-                             0, TICKPAGE_PAGE_SIZE);
+    memory_region_init(&s->bar, OBJECT(s), "tickpage-bar", TICKPAGE_PAGE_SIZE);
+    memory_region_init_alias(&s->shared, OBJECT(s), "tickpage-shared-page",
+                             mr, 0, TICKPAGE_PAGE_SIZE);
+    memory_region_add_subregion(&s->bar, 0, &s->shared);
+    memory_region_add_subregion_overlap(&s->bar, 0, &s->parked, 1);
+    memory_region_set_enabled(&s->parked, false);
+    s->vm_state = qemu_add_vm_change_state_handler(
+        tickpage_shared_state_change, s);
     pci_register_bar(PCI_DEVICE(s), 0,
                      PCI_BASE_ADDRESS_SPACE_MEMORY |
                      PCI_BASE_ADDRESS_MEM_PREFETCH |
@@ -452,11 +542,11 @@ static void tickpage_exit(PCIDevice *pdev)
 {
     TickpageState *s = TICKPAGE(pdev);
 
+    qemu_del_vm_change_state_handler(s->vm_state);
     if (s->hostmem) {
         host_memory_backend_set_mapped(s->hostmem, false);
         return;
     }
-    qemu_del_vm_change_state_handler(s->vm_state);
     if (s->threaded) {
         /* The thread sees quit when it wakes: within one period. */
         qemu_mutex_lock(&s->lock);

@@ -8,6 +8,8 @@ Usage: tests/kernel/guest.py [options] -- PROG [ARGS...]
                    (tests/guest/tp-publish) through stock QEMU's
                    ivshmem-plain (default)
   --mode device    QEMU's -device tickpage (needs build/qemu)
+  --mode shared    the tests' publisher's page mapped read-only by
+                   -device tickpage,memdev= (needs build/qemu)
   --mode none      no page
   --kernel PATH    bzImage (default: scripts/build-guest-kernel --print;
                    $TICKPAGE_GUEST_BZIMAGE overrides)
@@ -62,7 +64,7 @@ def kernel_path(args):
 
 
 def qemu_binary(mode):
-    if mode == "device":
+    if mode in ("device", "shared"):
         if not os.access(PROJECT_QEMU, os.X_OK):
             skip_all("-device tickpage needs the project's QEMU (scripts/build-qemu)")
         return PROJECT_QEMU
@@ -133,6 +135,12 @@ class Host:
             vm.object_add("memory-backend-file", mem, size=4096, share=True,
                           **{"mem-path": self.pub.path})
             vm.device_add("ivshmem-plain", "tp", memdev=mem, master="on")
+        elif what == "plug" and self.mode == "shared":
+            self.nplug += 1
+            mem = f"tpmem{self.nplug}"
+            vm.object_add("memory-backend-file", mem, size=4096, share=True,
+                          readonly=True, **{"mem-path": self.pub.path})
+            vm.device_add("tickpage", "tp", memdev=mem)
         elif what == "plug":
             vm.device_add("tickpage", "tp")
         elif what == "stop":
@@ -156,7 +164,7 @@ class Host:
 def main():
     ap = argparse.ArgumentParser(usage=__doc__)
     ap.add_argument("--mode", default="ivshmem",
-                    choices=("ivshmem", "device", "none"))
+                    choices=("ivshmem", "device", "shared", "none"))
     ap.add_argument("--kernel")
     ap.add_argument("--bin", action="append", default=[])
     ap.add_argument("--file", action="append", default=[])
@@ -179,7 +187,7 @@ def main():
         skip_all("qemu-img not installed (scripts/setup installs qemu-utils)")
     tmp = tempfile.mkdtemp(prefix="tp-kernel-")
     shm = os.path.join(tmp, "page")
-    pub = Publisher(shm, "tp-publish") if args.mode == "ivshmem" else None
+    pub = Publisher(shm, "tp-publish") if args.mode in ("ivshmem", "shared") else None
     host = None
     try:
         initrd = make_initramfs(os.path.join(tmp, "initrd.gz"), bins=args.bin, files=args.file)
@@ -194,6 +202,11 @@ def main():
             page_args = ["-object", "memory-backend-file,id=tpmem,share=on,"
                          f"mem-path={shm},size=4096"]
             page_devs = ["ivshmem-plain,memdev=tpmem,id=tp,master=on"]
+        elif args.mode == "shared":
+            pub.start(timeout=5)
+            page_args = ["-object", "memory-backend-file,id=tpmem,share=on,"
+                         f"readonly=on,mem-path={shm},size=4096"]
+            page_devs = ["tickpage,id=tp,memdev=tpmem"]
         elif args.mode == "device":
             page_devs = ["tickpage,id=tp"]
         run = os.path.basename(prog[0].split(":")[-1])

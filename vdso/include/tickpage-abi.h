@@ -37,9 +37,17 @@
 
 /* "TKPG" in memory order, so the page is recognisable in a hex dump. */
 #define TICKPAGE_MAGIC		0x47504b54u
+/*
+ * "TKPK": since 1.1, a parked page. QEMU's device (memdev mode) shows it
+ * in place of the host's page while the VM's clocks stood still and the
+ * host's did not; no reader may use it. It has the identity block and
+ * @generation, the host page's; a guest driver stops serving the page,
+ * then writes anything to this one to see the host's page again.
+ */
+#define TICKPAGE_PARKED_MAGIC	0x4b504b54u
 
 #define TICKPAGE_ABI_MAJOR	1
-#define TICKPAGE_ABI_MINOR	0
+#define TICKPAGE_ABI_MINOR	1
 
 /* The page is one 4 KiB page on every architecture, guest or host. */
 #define TICKPAGE_PAGE_SIZE	4096u
