@@ -48,7 +48,7 @@ static void tickpage_stop(Tickpage *t)
 }
 
 /* The device only writes between guest steps, so one copy is consistent. */
-static void tickpage_snapshot(Tickpage *t, struct tickpage *tp)
+static void tickpage_read_bar(Tickpage *t, struct tickpage *tp)
 {
     qpci_memread(t->dev, t->bar, 0, tp, sizeof(*tp));
     g_assert_cmpuint(tp->seq % 2, ==, 0);
@@ -68,7 +68,7 @@ static void test_identity(void)
                     TICKPAGE_PCI_CLASS >> 8);
     g_assert_cmpuint(t.bar_size, ==, TICKPAGE_PAGE_SIZE);
 
-    tickpage_snapshot(&t, &tp);
+    tickpage_read_bar(&t, &tp);
     g_assert_cmphex(tp.magic, ==, TICKPAGE_MAGIC);
     g_assert_cmpuint(tp.abi_major, ==, TICKPAGE_ABI_MAJOR);
     g_assert_cmpuint(tp.abi_minor, ==, TICKPAGE_ABI_MINOR);
@@ -89,11 +89,11 @@ static void test_monotonic(void)
     int64_t now;
 
     tickpage_start(&t, ",period-ns=4000000");
-    tickpage_snapshot(&t, &a);
+    tickpage_read_bar(&t, &a);
     g_assert_cmpuint(a.period_ns, ==, period);
 
     now = qtest_clock_step(t.qts, 10 * period);
-    tickpage_snapshot(&t, &b);
+    tickpage_read_bar(&t, &b);
     g_assert_cmpuint(b.monotonic_ns, ==, now);
     g_assert_cmpuint(b.monotonic_ns - a.monotonic_ns, ==, 10 * period);
     g_assert_cmpuint(b.update_count - a.update_count, ==, 10);
@@ -101,7 +101,7 @@ static void test_monotonic(void)
 
     /* Between deadlines nothing is published. */
     qtest_clock_step(t.qts, period / 2);
-    tickpage_snapshot(&t, &a);
+    tickpage_read_bar(&t, &a);
     g_assert_cmpuint(a.monotonic_ns, ==, b.monotonic_ns);
     g_assert_cmpuint(a.update_count, ==, b.update_count);
     tickpage_stop(&t);
@@ -116,12 +116,12 @@ static void test_guest_write(void)
     char *qtree;
 
     tickpage_start(&t, "");
-    tickpage_snapshot(&t, &a);
+    tickpage_read_bar(&t, &a);
     memset(junk, 0xa5, sizeof(junk));
     qpci_memwrite(t.dev, t.bar, 0, junk, sizeof(junk));
     qpci_io_writeq(t.dev, t.bar, 64, ~0ULL);
     qpci_io_writel(t.dev, t.bar, 12, 1);
-    tickpage_snapshot(&t, &b);
+    tickpage_read_bar(&t, &b);
     g_assert_cmpmem(&a, sizeof(a), &b, sizeof(b));
 
     qtree = qtest_hmp(t.qts, "info qtree");
@@ -146,7 +146,7 @@ static void test_scribble(void)
     size_t i;
 
     tickpage_start(&t, "");
-    tickpage_snapshot(&t, &a);
+    tickpage_read_bar(&t, &a);
     for (i = 0; i < sizeof(page); i++) {
         page[i] = i * 37 + 11;
     }
@@ -314,7 +314,7 @@ static void test_parked(void)
 
     qobject_unref(qtest_qmp(t.qts, "{'execute': 'stop'}"));
     qobject_unref(qtest_qmp(t.qts, "{'execute': 'cont'}"));
-    tickpage_snapshot(&t, &tp);
+    tickpage_read_bar(&t, &tp);
     g_assert_cmphex(tp.magic, ==, TICKPAGE_PARKED_MAGIC);
     g_assert_cmpuint(tp.abi_major, ==, TICKPAGE_ABI_MAJOR);
     g_assert_cmpuint(tp.abi_minor, ==, TICKPAGE_ABI_MINOR);

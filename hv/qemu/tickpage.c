@@ -611,7 +611,7 @@ static void tickpage_class_init(ObjectClass *klass, void *data)
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
 }
 
-static const TypeInfo tickpage_info = {
+static const TypeInfo tickpage_type_info = {
     .name = TYPE_TICKPAGE,
     .parent = TYPE_PCI_DEVICE,
     .instance_size = sizeof(TickpageState),
@@ -624,7 +624,7 @@ static const TypeInfo tickpage_info = {
 
 static void tickpage_register_types(void)
 {
-    type_register_static(&tickpage_info);
+    type_register_static(&tickpage_type_info);
 }
 
 type_init(tickpage_register_types)
