@@ -234,6 +234,18 @@ static void tickpage_read_file(const char *path, uint8_t *page)
     close(fd);
 }
 
+/* Start with memdev= on a host page file holding @host; returns its path. */
+static char *tickpage_start_shared(Tickpage *t, const uint8_t *host)
+{
+    char *path = tickpage_page_file(host);
+    g_autofree char *args = NULL;
+
+    args = g_strdup_printf("-object memory-backend-file,id=tp,share=on,"
+                           "readonly=on,mem-path=%s,size=4096", path);
+    tickpage_start_with(t, args, ",memdev=tp");
+    return path;
+}
+
 /*
  * memdev=: BAR 0 is the host's page, live and read-only. The device
  * publishes nothing, and no guest write reaches the file.
@@ -244,7 +256,6 @@ static void test_shared_page(void)
     uint8_t host[TICKPAGE_PAGE_SIZE], bar[TICKPAGE_PAGE_SIZE];
     uint8_t now[TICKPAGE_PAGE_SIZE];
     g_autofree char *path = NULL;
-    g_autofree char *args = NULL;
     uint64_t mono = 0x1122334455667788ULL;
     Tickpage t;
     char *qtree;
@@ -254,10 +265,7 @@ static void test_shared_page(void)
     for (i = 0; i < sizeof(host); i++) {
         host[i] = i * 7 + 3;
     }
-    path = tickpage_page_file(host);
-    args = g_strdup_printf("-object memory-backend-file,id=tp,share=on,"
-                           "readonly=on,mem-path=%s,size=4096", path);
-    tickpage_start_with(&t, args, ",memdev=tp");
+    path = tickpage_start_shared(&t, host);
     g_assert_cmpuint(t.bar_size, ==, TICKPAGE_PAGE_SIZE);
     qpci_memread(t.dev, t.bar, 0, bar, sizeof(bar));
     g_assert_cmpmem(bar, sizeof(bar), host, sizeof(host));
@@ -292,14 +300,13 @@ static void test_shared_page(void)
 
 /*
  * memdev=: from a stop on, BAR 0 shows a parked page, with the host page's
- * generation, until the guest writes to it; then the host's page again, which the write did
- * not reach.
+ * generation, until the guest writes to it; then the host's page again,
+ * which the write did not reach.
  */
 static void test_parked(void)
 {
     uint8_t host[TICKPAGE_PAGE_SIZE], bar[TICKPAGE_PAGE_SIZE];
     g_autofree char *path = NULL;
-    g_autofree char *args = NULL;
     struct tickpage tp;
     Tickpage t;
     size_t i;
@@ -307,10 +314,7 @@ static void test_parked(void)
     for (i = 0; i < sizeof(host); i++) {
         host[i] = i * 5 + 1;
     }
-    path = tickpage_page_file(host);
-    args = g_strdup_printf("-object memory-backend-file,id=tp,share=on,"
-                           "readonly=on,mem-path=%s,size=4096", path);
-    tickpage_start_with(&t, args, ",memdev=tp");
+    path = tickpage_start_shared(&t, host);
 
     qobject_unref(qtest_qmp(t.qts, "{'execute': 'stop'}"));
     qobject_unref(qtest_qmp(t.qts, "{'execute': 'cont'}"));

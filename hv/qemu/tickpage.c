@@ -43,6 +43,7 @@ struct TickpageState {
     PCIDevice parent_obj;
 
     MemoryRegion bar;
+    /* The device's own page: the one it publishes, or memdev's parked one. */
     struct tickpage *page;
     /* What the page shows, kept here: the page itself is never read. */
     struct tickpage_writer writer;
@@ -268,6 +269,14 @@ static uint64_t tickpage_bar_read(void *opaque, hwaddr addr, unsigned size)
 static void tickpage_bar_write(void *opaque, hwaddr addr, uint64_t val,
                                unsigned size)
 {
+    TickpageState *s = opaque;
+
+    /* memdev: the parked page's, the guest's way to resume the host's. */
+    if (s->hostmem) {
+        memory_region_set_enabled(&s->parked, false);
+        trace_tickpage_resume(addr, size);
+        return;
+    }
     qemu_log_mask(LOG_GUEST_ERROR,
                   "tickpage: guest write of %u bytes at offset 0x%" HWADDR_PRIx
                   " ignored: the time page is read-only\n", size, addr);
@@ -299,7 +308,7 @@ static void tickpage_park(TickpageState *s, const char *why)
 {
     MemoryRegion *mr = host_memory_backend_get_memory(s->hostmem);
     const struct tickpage *live = memory_region_get_ram_ptr(mr);
-    struct tickpage *p = memory_region_get_ram_ptr(&s->parked);
+    struct tickpage *p = s->page;
 
     memset(p, 0, TICKPAGE_PAGE_SIZE);
     /* Tells the guest whether its offset can still match the host's page. */
@@ -311,38 +320,6 @@ static void tickpage_park(TickpageState *s, const char *why)
     memory_region_set_enabled(&s->parked, true);
     trace_tickpage_park(why);
 }
-
-static uint64_t tickpage_parked_read(void *opaque, hwaddr addr,
-                                     unsigned size)
-{
-    TickpageState *s = opaque;
-
-    return ldn_le_p((uint8_t *)memory_region_get_ram_ptr(&s->parked) + addr,
-                    size);
-}
-
-static void tickpage_parked_write(void *opaque, hwaddr addr, uint64_t val,
-                                  unsigned size)
-{
-    TickpageState *s = opaque;
-
-    memory_region_set_enabled(&s->parked, false);
-    trace_tickpage_resume(addr, size);
-}
-
-static const MemoryRegionOps tickpage_parked_ops = {
-    .read = tickpage_parked_read,
-    .write = tickpage_parked_write,
-    .endianness = DEVICE_LITTLE_ENDIAN,
-    .valid = {
-        .min_access_size = 1,
-        .max_access_size = 8,
-    },
-    .impl = {
-        .min_access_size = 1,
-        .max_access_size = 8,
-    },
-};
 
 static void tickpage_shared_state_change(void *opaque, bool running,
                                          RunState state)
@@ -461,12 +438,13 @@ static void tickpage_realize_shared(TickpageState *s, Error **errp)
     }
 
     memory_region_init_rom_device_nomigrate(&s->parked, OBJECT(s),
-                                            &tickpage_parked_ops, s,
+                                            &tickpage_bar_ops, s,
                                             "tickpage-parked-page",
                                             TICKPAGE_PAGE_SIZE, errp);
     if (*errp) {
         return;
     }
+    s->page = memory_region_get_ram_ptr(&s->parked);
     s->hostmem = backend;
     host_memory_backend_set_mapped(backend, true);
     memory_region_init(&s->bar, OBJECT(s), "tickpage-bar", TICKPAGE_PAGE_SIZE);
