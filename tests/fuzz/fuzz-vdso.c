@@ -197,6 +197,11 @@ static void decode(struct input *in, struct state *s)
 	/* The kernel's, kept with low_ns; anything one input in 16. */
 	s->vt.real_ns = (int64_t)(f & 32768 && !(take(in, 1) & 15) ?
 				  take(in, 8) : s->k_real - s->k_mono);
+	/* Kept with low_ns and real_ns, as update_vsyscall() keeps them. */
+	s->vt.mono_base_sec = s->vt.low_ns / NS;
+	s->vt.mono_base_ns = s->vt.mono_base_sec * NS;
+	s->vt.real_base_sec = (s->vt.low_ns + (uint64_t)s->vt.real_ns) / NS;
+	s->vt.real_base_ns = s->vt.real_base_sec * NS - (uint64_t)s->vt.real_ns;
 	s->vt.period_ns = f & 32 ? near(in, TICKPAGE_PERIOD_MAX_NS) :
 			  TICKPAGE_PERIOD_MIN_NS +
 			  take(in, 4) % (TICKPAGE_PERIOD_MAX_NS -
@@ -299,8 +304,8 @@ static struct want model(const struct state *s, clockid_t clk)
 			return split(low + real);
 		return split(mono ? s->k_mono : s->k_real);
 	}
-	if (tp->magic != TICKPAGE_MAGIC || tp->abi_major != TICKPAGE_ABI_MAJOR ||
-	    !(tp->flags & TICKPAGE_F_VALID) ||
+	/* The identity is the driver's to check, not the readers'. */
+	if (!(tp->flags & TICKPAGE_F_VALID) ||
 	    tp->generation != s->vt.generation)
 		return split(mono ? s->f_mono : s->f_real);
 	m = (tp->monotonic_ns < limit ? tp->monotonic_ns : limit) +

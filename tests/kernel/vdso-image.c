@@ -120,7 +120,12 @@ static void apply(const struct state *s)
 	root->tickpage.floor_ns = (uint64_t)s->floor;
 	root->tickpage.low_ns = (uint64_t)low;
 	root->tickpage.period_ns = period;
-	root->tickpage.real_ns = wall;	/* update_vsyscall() keeps it */
+	/* update_vsyscall() keeps these. */
+	root->tickpage.real_ns = wall;
+	root->tickpage.mono_base_sec = (uint64_t)(low / NS);
+	root->tickpage.mono_base_ns = root->tickpage.mono_base_sec * NS;
+	root->tickpage.real_base_sec = (uint64_t)((low + wall) / NS);
+	root->tickpage.real_base_ns = root->tickpage.real_base_sec * NS - wall;
 	if (s->mode == VD_TICKPAGE_PAGE) {
 		struct tickpage_sample ps = {
 			.realtime_sec = s->page_real / NS,
@@ -236,6 +241,17 @@ static int check(int hz)
 	expect("page", s.page_mono, s.page_mono + wall);
 	expect_res("page", (int64_t)period);
 
+	/* Past the second the bases name: the division, the same time. */
+	s = page_state();
+	s.page_mono = k_mono + 1700 * MS;
+	apply(&s);
+	expect("page in the second after the kernel's", s.page_mono,
+	       s.page_mono + wall);
+	s.page_mono = k_mono + 7 * NS + 3;
+	apply(&s);
+	expect("page seconds past the kernel's", s.page_mono,
+	       s.page_mono + wall);
+
 	s = page_state();
 	s.page_mono = k_mono - 5 * MS;
 	apply(&s);
@@ -270,8 +286,16 @@ static int check(int hz)
 	apply(&s);
 	expect("generation changed: the fine clock", k_mono + fine_delta,
 	       k_real + fine_delta);
-	refused("bad magic: the fine clock", bad_magic);
-	refused("unknown ABI major: the fine clock", bad_major);
+	/* The driver checks the identity; readers check the generation. */
+	s = page_state();
+	apply(&s);
+	bad_magic(img.tp);
+	expect("bad magic, same generation: the page (the driver's to refuse)",
+	       s.page_mono, s.page_mono + wall);
+	apply(&s);
+	bad_major(img.tp);
+	expect("unknown ABI major, same generation: the page",
+	       s.page_mono, s.page_mono + wall);
 	refused("VALID clear: the fine clock", invalid);
 	s = page_state();
 	apply(&s);

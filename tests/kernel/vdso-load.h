@@ -34,6 +34,10 @@ struct vd_tickpage {
 	uint64_t low_ns;
 	uint64_t period_ns;
 	int64_t real_ns;
+	uint64_t mono_base_ns;
+	uint64_t mono_base_sec;
+	uint64_t real_base_ns;
+	uint64_t real_base_sec;
 };
 
 #define VD_TICKPAGE_OFF		0

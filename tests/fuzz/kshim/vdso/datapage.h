@@ -49,6 +49,10 @@ struct vdso_tickpage {
 	u64 low_ns;
 	u64 period_ns;
 	s64 real_ns;
+	u64 mono_base_ns;
+	u64 mono_base_sec;
+	u64 real_base_ns;
+	u64 real_base_sec;
 };
 
 struct vdso_data {
