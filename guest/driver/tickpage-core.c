@@ -188,15 +188,17 @@ static void tickpage_aligned(struct tickpage_dev *td,
 	lockdep_assert_held(&tickpage_lock);
 	/*
 	 * The measurement is a lower bound of the offset. It may raise the
-	 * offset (to within @margin of it), but lower it (a step back for
-	 * readers) only after a check saw coarse time ahead of the guest
-	 * clock, and then as little as the measurement allows.
+	 * offset (to within @margin of it), but lower it (a step back, which
+	 * the vDSO's floor turns into coarse time holding still) only after
+	 * a check saw coarse time ahead of the guest clock, and then to
+	 * @margin below the measurement, as at bind: exactly at it, the next
+	 * late publication was ahead again.
 	 */
 	if (!tickpage_state.aligns)
 		tickpage_state.offset_ns = offset - margin_ns;
 	else if (td->ahead)
-		tickpage_state.offset_ns = clamp_t(s64, tickpage_state.offset_ns,
-						   offset - margin_ns, offset);
+		tickpage_state.offset_ns = min_t(s64, tickpage_state.offset_ns,
+						 offset - margin_ns);
 	else
 		tickpage_state.offset_ns = max_t(s64, tickpage_state.offset_ns,
 						 offset - margin_ns);
