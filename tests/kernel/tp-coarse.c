@@ -594,7 +594,7 @@ static int read_line(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-/* The vDSO's time page slot: the fifth page of [vvar] (guest/linux/ 1). */
+/* The vDSO's time page slot: the fifth page of [vvar] (guest/linux/ 2). */
 static const volatile uint64_t *vvar_slot(void)
 {
 	char line[256];
