@@ -13,7 +13,8 @@
 #include "hw/pci/pci_regs.h"
 #include "standard-headers/tickpage/tickpage-abi.h"
 
-#define TICKPAGE_DEVFN QPCI_DEVFN(0x4, 0x0)
+#define TICKPAGE_SLOT 0x4
+#define TICKPAGE_DEVFN QPCI_DEVFN(TICKPAGE_SLOT, 0x0)
 
 typedef struct {
     QTestState *qts;
@@ -234,15 +235,20 @@ static void tickpage_read_file(const char *path, uint8_t *page)
     close(fd);
 }
 
-/* Start with memdev= on a host page file holding @host; returns its path. */
-static char *tickpage_start_shared(Tickpage *t, const uint8_t *host)
+/*
+ * Start with memdev= (and @props) on a host page file holding @host;
+ * returns its path.
+ */
+static char *tickpage_start_shared(Tickpage *t, const uint8_t *host,
+                                   const char *props)
 {
     char *path = tickpage_page_file(host);
     g_autofree char *args = NULL;
+    g_autofree char *all = g_strdup_printf(",memdev=tp%s", props);
 
     args = g_strdup_printf("-object memory-backend-file,id=tp,share=on,"
                            "readonly=on,mem-path=%s,size=4096", path);
-    tickpage_start_with(t, args, ",memdev=tp");
+    tickpage_start_with(t, args, all);
     return path;
 }
 
@@ -265,7 +271,7 @@ static void test_shared_page(void)
     for (i = 0; i < sizeof(host); i++) {
         host[i] = i * 7 + 3;
     }
-    path = tickpage_start_shared(&t, host);
+    path = tickpage_start_shared(&t, host, "");
     g_assert_cmpuint(t.bar_size, ==, TICKPAGE_PAGE_SIZE);
     qpci_memread(t.dev, t.bar, 0, bar, sizeof(bar));
     g_assert_cmpmem(bar, sizeof(bar), host, sizeof(host));
@@ -314,7 +320,7 @@ static void test_parked(void)
     for (i = 0; i < sizeof(host); i++) {
         host[i] = i * 5 + 1;
     }
-    path = tickpage_start_shared(&t, host);
+    path = tickpage_start_shared(&t, host, "");
 
     qobject_unref(qtest_qmp(t.qts, "{'execute': 'stop'}"));
     qobject_unref(qtest_qmp(t.qts, "{'execute': 'cont'}"));
@@ -335,6 +341,24 @@ static void test_parked(void)
     tickpage_read_file(path, bar);
     g_assert_cmpmem(bar, sizeof(bar), host, sizeof(host));
 
+    tickpage_stop(&t);
+    unlink(path);
+}
+
+/*
+ * memdev=: hot-unplug completes. DEVICE_DELETED comes when the device is
+ * finalized, which a BAR subregion left in place would hold off for good.
+ */
+static void test_shared_unplug(void)
+{
+    uint8_t host[TICKPAGE_PAGE_SIZE] = { 0 };
+    g_autofree char *path = NULL;
+    Tickpage t;
+
+    path = tickpage_start_shared(&t, host, ",id=tpdev");
+    qobject_unref(qtest_qmp(t.qts, "{'execute': 'stop'}"));
+    qobject_unref(qtest_qmp(t.qts, "{'execute': 'cont'}"));
+    qpci_unplug_acpi_device_test(t.qts, "tpdev", TICKPAGE_SLOT);
     tickpage_stop(&t);
     unlink(path);
 }
@@ -378,6 +402,7 @@ int main(int argc, char **argv)
     qtest_add_func("/tickpage/bad-period", test_bad_period);
     qtest_add_func("/tickpage/shared-page", test_shared_page);
     qtest_add_func("/tickpage/parked", test_parked);
+    qtest_add_func("/tickpage/shared-unplug", test_shared_unplug);
     qtest_add_func("/tickpage/bad-memdev", test_bad_memdev);
 
     return g_test_run();

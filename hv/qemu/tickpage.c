@@ -522,6 +522,9 @@ static void tickpage_exit(PCIDevice *pdev)
 
     qemu_del_vm_change_state_handler(s->vm_state);
     if (s->hostmem) {
+        /* A subregion holds its owner, this device: let it go. */
+        memory_region_del_subregion(&s->bar, &s->parked);
+        memory_region_del_subregion(&s->bar, &s->shared);
         host_memory_backend_set_mapped(s->hostmem, false);
         return;
     }

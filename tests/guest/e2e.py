@@ -29,6 +29,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from tickpage import (BUILD, PROJECT_QEMU, PageHost, Publisher, PublisherError, QMPError,  # noqa: E402
                       VMError, host_libs, ivshmem_args, log, make_initramfs, report, skip,
                       skip_all, summary, write_bad)
+from tickpage.page import ABI_MAJOR, ABI_MINOR  # noqa: E402
 from tickpage.publisher import TESTPUB, TICKPAGED  # noqa: E402
 
 KO = os.path.join(BUILD, "guest/driver/tickpage.ko")
@@ -119,7 +120,8 @@ def basic(env):
         report(len(bound) == 1, "driver bound the page: " + (bound[0].strip() if bound else "no line"))
         st = wait_status(vm, "ok")
         report(st == "ok", f"sysfs status is ok ({st})")
-        report(sysfs(vm, "abi") == "1.0", "sysfs abi is 1.0")
+        abi = f"{ABI_MAJOR}.{ABI_MINOR}"
+        report(sysfs(vm, "abi") == abi, f"sysfs abi is {abi}, the header's")
         report(sysfs(vm, "period_ns") == str(PERIOD_NS), f"sysfs period_ns is {PERIOD_NS}")
         report(sysfs(vm, "device") not in ("", "none"), "sysfs device names the PCI device")
 
