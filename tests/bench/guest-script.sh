@@ -5,11 +5,8 @@
 # Also: tickpage-bench --lib refuses a page that libtickpage cannot
 # serve (no driver on the host), rather than timing its fallback.
 cd "$(dirname "$0")/../.." || exit 1
-. tests/lib/report.sh
-. tests/bench/summary-keys.sh
+. tests/bench/lib.sh
 
-O=${O:-build}
-export O
 need_built "$O/qemu/qemu-system-x86_64" "$O/guest/driver/tickpage.ko" \
 	"$O/vdso/tools/tickpage-bench-static" "$O/vm/guest-kernel.env" \
 	"$O/tests/guest/tp-publish"

@@ -5,11 +5,8 @@
 # the FIFO runs too where SCHED_FIFO is allowed. The figures are not
 # judged; no load is left running.
 cd "$(dirname "$0")/../.." || exit 1
-. tests/lib/report.sh
-. tests/bench/summary-keys.sh
+. tests/bench/lib.sh
 
-O=${O:-build}
-export O
 command -v stress-ng >/dev/null ||
 	{ echo "SKIP: stress-ng missing (scripts/setup installs it)"; exit 77; }
 tmp=$(mktemp -d) || exit 1

@@ -3,11 +3,8 @@
 # scratch directory) and it leaves every documented summary key with a
 # number, the CSV files and the plot. The figures are not judged.
 cd "$(dirname "$0")/../.." || exit 1
-. tests/lib/report.sh
-. tests/bench/summary-keys.sh
+. tests/bench/lib.sh
 
-O=${O:-build}
-export O
 command -v valgrind >/dev/null || { echo "SKIP: valgrind missing"; exit 77; }
 if [ -x "$O/hv/tickpaged" ]; then
 	unset TICKPAGE_BENCH_PUBLISHER

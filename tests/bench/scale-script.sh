@@ -5,11 +5,8 @@
 # them), scale.csv and scale-runs.csv with their rows, and the plot. The figures are not judged; no QEMU or
 # tickpaged of its own is left running.
 cd "$(dirname "$0")/../.." || exit 1
-. tests/lib/report.sh
-. tests/bench/summary-keys.sh
+. tests/bench/lib.sh
 
-O=${O:-build}
-export O
 need_built "$O/qemu/qemu-system-x86_64" "$O/hv/tickpaged" \
 	"$O/vdso/tools/tickpage-bench-static" "$O/vm/guest-kernel.env"
 tmp=$(mktemp -d) || exit 1

@@ -4,8 +4,7 @@
 # vdso-image.csv with its six rows. The figures are not judged, except
 # that an instruction count is a positive number.
 cd "$(dirname "$0")/../.." || exit 1
-. tests/lib/report.sh
-. tests/bench/summary-keys.sh
+. tests/bench/lib.sh
 
 command -v valgrind >/dev/null || { echo "SKIP: valgrind missing"; exit 77; }
 scripts/build-guest-kernel --print >/dev/null 2>&1 || {

@@ -1,4 +1,8 @@
-# Sourced by the bench-smoke scripts, after tests/lib/report.sh.
+# Sourced by the bench-smoke scripts, from the top of the tree: the
+# reporter, the build directory O (exported for scripts/bench) and checks.
+. tests/lib/report.sh
+O=${O:-build}
+export O
 #
 # check_key FILE KEY [positive]: FILE (a summary.txt) has exactly one
 # "KEY NUMBER" line; with "positive", the number is above zero.
