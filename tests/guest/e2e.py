@@ -53,7 +53,6 @@ SLACK_US_TCG = 1000000
 
 def slack_us(vm):
     return SLACK_US_KVM if vm.accel == "kvm" else SLACK_US_TCG
-SYSFS = "/sys/class/misc/tickpage"
 BAD_DMESG = re.compile(r"BUG|WARNING|Oops|Call Trace|general protection|"
                        r"Unable to handle|refcount_t|list_del corruption")
 
@@ -76,7 +75,7 @@ def Env(mode, hotplug=False, master=False):
 
 
 def sysfs(vm, attr):
-    return vm.check(f"cat {SYSFS}/{attr}").strip()
+    return vm.driver_attr(attr)
 
 
 def wait_status(vm, want, timeout=10):
@@ -235,13 +234,8 @@ def crosshost(env, n=20):
         for i in range(n):
             mig = os.path.join(env.work, "migration.bin")
             vm = vm.migrate(path=mig, name=f"crosshost{i + 1}", args=hosts[(i + 1) % 2])
-            t0 = time.monotonic()
-            while True:
-                st, gen = sysfs(vm, "status"), int(sysfs(vm, "generation"))
-                if (st == "ok" and gen != gens[-1]) or time.monotonic() - t0 > 10:
-                    break
-                time.sleep(0.02)
-            waits.append(time.monotonic() - t0)
+            st, gen, waited = vm.wait_new_generation(gens[-1])
+            waits.append(waited)
             bad += st != "ok" or gen == gens[-1]
             gens.append(gen)
         log(f"generations {gens[:4]}..., page served again after "

@@ -41,11 +41,10 @@ import guest as kguest  # noqa: E402  tests/kernel/guest.py: the kernel to boot
 
 TP_COARSE = os.path.join(BUILD, "tests/kernel/tp-coarse")
 TICKPAGED_TEST = os.path.join(BUILD, "tests/tickpaged/tickpaged-test")
-SYSFS = "/sys/class/misc/tickpage"
 
 
 def sysfs(vm, attr):
-    return vm.check(f"cat {SYSFS}/{attr}").strip()
+    return vm.driver_attr(attr)
 
 
 def main():
@@ -111,13 +110,8 @@ def main():
             saves.append(sum(vm.migration_seconds))
             # The host's view, through the command channel (slow under
             # TCG): the driver's sysfs shows the new host's generation.
-            t1 = time.monotonic()
-            while True:
-                st, gen = sysfs(vm, "status"), int(sysfs(vm, "generation"))
-                if (st == "ok" and gen != gens[-1]) or time.monotonic() - t1 > 10:
-                    break
-                time.sleep(0.02)
-            host_waits.append(time.monotonic() - t1)
+            st, gen, waited = vm.wait_new_generation(gens[-1])
+            host_waits.append(waited)
             report(st == "ok" and gen != gens[-1],
                    f"landing {i + 1} on host {'BA'[i % 2]}: driver status {st}, generation "
                    f"{gens[-1]} -> {gen} (seen by the host after {host_waits[-1]:.2f}s)")

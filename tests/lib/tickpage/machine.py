@@ -728,6 +728,21 @@ class VM:
                                      tp.PAGE_SIZE, timeout)
         return self.bar_addr
 
+    def driver_attr(self, attr):
+        """One of the guest driver's sysfs attributes, stripped."""
+        return self.check(f"cat /sys/class/misc/tickpage/{attr}").strip()
+
+    def wait_new_generation(self, old, timeout=10):
+        """Poll until the driver serves a page of a generation other than
+        @old (a landing, a restore): (status, generation, seconds waited)."""
+        t0 = time.monotonic()
+        while True:
+            st, gen = self.driver_attr("status"), int(self.driver_attr("generation"))
+            waited = time.monotonic() - t0
+            if (st == "ok" and gen != old) or waited > timeout:
+                return st, gen, waited
+            time.sleep(0.02)
+
     def device_page(self):
         """The page in -device tickpage's BAR 0, decoded (a page.Page)."""
         if self.bar_addr is None:
