@@ -9,9 +9,9 @@ FUZZ_SECONDS ?= 300
 # The vDSO target runs for ten minutes on its own.
 FUZZ_VDSO_SECONDS ?= 600
 FUZZ_CFLAGS  := -g -O1 -std=gnu11 $(WARNINGS) -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -Ivdso/include -Ihv
+		-fno-sanitize-recover=all -Ivdso/include -Ihv -Itests/lib
 
-$(FUZZ)/fuzz-read: tests/fuzz/fuzz-read.c tests/fuzz/fuzz-check.h \
+$(FUZZ)/fuzz-read: tests/fuzz/fuzz-read.c tests/fuzz/fuzz-check.h tests/lib/snapshot.h \
 		vdso/include/tickpage-read.h vdso/include/tickpage-abi.h
 	$(quiet) FUZZ $@
 	$(Q)mkdir -p $(@D)
@@ -19,7 +19,7 @@ $(FUZZ)/fuzz-read: tests/fuzz/fuzz-read.c tests/fuzz/fuzz-check.h \
 
 # The writer is compiled into the target so the sanitizers see it too.
 $(FUZZ)/fuzz-writer: tests/fuzz/fuzz-writer.c tests/fuzz/fuzz-input.h \
-		tests/fuzz/fuzz-check.h hv/tickpage-writer.c hv/tickpage-writer.h vdso/include/tickpage-read.h \
+		tests/fuzz/fuzz-check.h tests/lib/snapshot.h hv/tickpage-writer.c hv/tickpage-writer.h vdso/include/tickpage-read.h \
 		vdso/include/tickpage-abi.h
 	$(quiet) FUZZ $@
 	$(Q)mkdir -p $(@D)

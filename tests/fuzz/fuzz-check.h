@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "snapshot.h"
 #include "tickpage-read.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -22,18 +23,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 			abort();					\
 		}							\
 	} while (0)
-
-/* Every field of @s is @want's. */
-static inline int snapshot_equal(const struct tickpage_snapshot *s,
-				 const struct tickpage_snapshot *want)
-{
-	return s->flags == want->flags && s->generation == want->generation &&
-	       s->update_count == want->update_count &&
-	       s->period_ns == want->period_ns &&
-	       s->realtime_sec == want->realtime_sec &&
-	       s->realtime_nsec == want->realtime_nsec &&
-	       s->monotonic_ns == want->monotonic_ns;
-}
 
 /* What a caller may rely on after TICKPAGE_OK (docs/abi.md). */
 static inline int snapshot_sane(const struct tickpage_snapshot *s)

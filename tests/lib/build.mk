@@ -14,4 +14,4 @@ $(ABI_LAYOUT): $(O)/tests/lib/abi-layout
 
 ALL_TARGETS += $(ABI_LAYOUT)
 CHECK_DEPS += $(ABI_LAYOUT)
-LINT_C += tests/lib/abi-layout.c tests/lib/args.h
+LINT_C += tests/lib/abi-layout.c tests/lib/args.h tests/lib/snapshot.h
