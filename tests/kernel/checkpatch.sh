@@ -2,19 +2,19 @@
 # Every patch of the series passes the kernel's own checkpatch.pl
 # --strict, run from the very tree the series applies to.
 #
-# Patch 1 imports files shared with user space and QEMU
-# (scripts/series.shared): they compile there unchanged, so they use C99
-# types and attributes, a keyword macro for either world and the vDSO's
-# own <asm/processor.h>, and make lint checks them at their source with
-# the same exceptions. Patch mode also reads "flags & TICKPAGE_F_VALID"
-# in tickpage-read.h as an address-of (SPACING), which checkpatch -f on
-# the file does not.
+# Patch 1 imports the files shared with user space and QEMU
+# (scripts/series.shared), with the exceptions make lint allows them
+# (scripts/lib/checkpatch-ignore.sh). Patch mode also reads
+# "flags & TICKPAGE_F_VALID" in tickpage-read.h as an address-of
+# (SPACING), and the reader includes the vDSO's own <asm/processor.h>
+# where checkpatch wants <linux/...> (INCLUDE_LINUX).
 . tests/lib/report.sh
+. scripts/lib/checkpatch-ignore.sh
 tree=$(scripts/build-guest-kernel --print --tree 2>/dev/null) || {
 	skip "patched guest kernel not built (scripts/build-guest-kernel)"
 	summary
 }
-shared_ignore=PREFER_KERNEL_TYPES,CAMELCASE,BIT_MACRO,PREFER_DEFINED_ATTRIBUTE_MACRO,ARCH_DEFINES,COMPLEX_MACRO,MACRO_ARG_REUSE,LINE_SPACING,SPACING,INCLUDE_LINUX
+shared_ignore=$CHECKPATCH_SHARED,SPACING,INCLUDE_LINUX
 top=$(pwd)
 n=0
 for p in guest/linux/*.patch; do
