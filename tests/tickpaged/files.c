@@ -33,7 +33,7 @@ struct file_state {
 	ssize_t len;
 };
 
-static int file_state(const char *path, struct file_state *f)
+static int read_file_state(const char *path, struct file_state *f)
 {
 	int fd;
 
@@ -52,7 +52,7 @@ static bool same_file_state(const char *path, const struct file_state *old)
 {
 	struct file_state now;
 
-	return !file_state(path, &now) && now.st.st_ino == old->st.st_ino &&
+	return !read_file_state(path, &now) && now.st.st_ino == old->st.st_ino &&
 	       now.st.st_mode == old->st.st_mode &&
 	       now.st.st_uid == old->st.st_uid &&
 	       now.st.st_gid == old->st.st_gid && now.len == old->len &&
@@ -157,7 +157,7 @@ static void symlinks(void)
 		unlink(link_path);
 		if (write_file(target, targets[i].data, TICKPAGE_PAGE_SIZE,
 			       0600) || symlink(target, link_path) ||
-		    file_state(target, &before)) {
+		    read_file_state(target, &before)) {
 			report(0, "set up the symlink to %s", target);
 			return;
 		}
@@ -207,7 +207,7 @@ static void foreign_owner(void)
 
 	snprintf(page, sizeof(page), "%s/forged", shared);
 	p = (struct plant){ page, forged };
-	if (as_nobody(plant_file, &p) || file_state(page, &before)) {
+	if (as_nobody(plant_file, &p) || read_file_state(page, &before)) {
 		report(0, "nobody plants %s", page);
 		return;
 	}
@@ -218,7 +218,7 @@ static void foreign_owner(void)
 
 	snprintf(page, sizeof(page), "%s/zero", shared);
 	p = (struct plant){ page, zero };
-	if (as_nobody(plant_file, &p) || file_state(page, &before)) {
+	if (as_nobody(plant_file, &p) || read_file_state(page, &before)) {
 		report(0, "nobody plants %s", page);
 		return;
 	}
@@ -249,7 +249,7 @@ static void two_links(void)
 	in_dir(page, sizeof(page), "linked");
 	in_dir(other, sizeof(other), "linked-again");
 	if (write_file(page, zero, sizeof(zero), 0644) || link(page, other) ||
-	    file_state(page, &before)) {
+	    read_file_state(page, &before)) {
 		report(0, "set up %s with two links", page);
 		return;
 	}
