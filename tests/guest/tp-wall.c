@@ -3,17 +3,23 @@
  * tp-wall: how far the guest's own wall clock is from the host's, in a
  * booted guest. It spins on the time page's update_count (mapped from
  * /dev/tickpage) and, the instant a new publication appears, reads
- * CLOCK_REALTIME: error = guest realtime - page realtime. The
- * publication appeared between the previous poll and this one, so an
- * error is high by at most that gap (printed too).
+ * CLOCK_REALTIME: error = guest realtime - page realtime.
  *
- * Usage: tp-wall [--edges=N] [--timeout-ms=MS]    error percentiles
- *        tp-wall --watch=MS                       clocks across a step
+ * Usage: tp-wall [--edges=N] [--timeout-ms=MS] [--bracket-us=US]
+ *        tp-wall --watch=MS
  *
  * --edges prints "edges=N p50_us=.. p99_us=.. max_us=.." (of |error|)
  * and "signed_p50_us=.. gap_p50_us=.. missed=..", one sample per
  * publication; an edge whose predecessor the loop missed (it was
  * descheduled) is not a sample, only counted as missed.
+ *
+ * Each sample is also bracketed: the publication appeared after the
+ * last poll that saw the old one began and before the poll that saw it
+ * ended. Where that bracket is at most --bracket-us wide (default 20),
+ * its midpoint against the page is the error to within half the width,
+ * free of the reader's own descheduling (a vCPU that loses the host CPU
+ * for a millisecond measures the scheduler, not the clock):
+ * "tight=N tight_p50_us=.. tight_p99_us=.. tight_max_us=..".
  * --watch reads CLOCK_MONOTONIC and CLOCK_REALTIME in a loop for MS ms
  * and prints the largest step back and forward of each, so that a test
  * can tell a wall-clock step from a monotonic one.
@@ -89,12 +95,12 @@ static int watch(long ms)
 
 int main(int argc, char **argv)
 {
-	long edges = 1, timeout_ms = 5000, watch_ms = 0;
+	long edges = 1, timeout_ms = 5000, watch_ms = 0, bracket_ns = 20000;
 	const struct tickpage *tp;
 	struct tickpage_snapshot s;
-	int64_t *err, *gap, deadline;
+	int64_t *err, *gap, *tight, deadline, lower;
 	uint64_t last;
-	long n = 0, missed = 0;
+	long n = 0, nt = 0, missed = 0;
 	unsigned long polls = 0;
 	int fd, i;
 
@@ -105,9 +111,12 @@ int main(int argc, char **argv)
 			timeout_ms = atol(argv[i] + 13);
 		else if (!strncmp(argv[i], "--watch=", 8))
 			watch_ms = atol(argv[i] + 8);
+		else if (!strncmp(argv[i], "--bracket-us=", 13))
+			bracket_ns = atol(argv[i] + 13) * 1000;
 		else {
 			fprintf(stderr, "usage: tp-wall [--edges=N] "
-					"[--timeout-ms=MS] | --watch=MS\n");
+					"[--timeout-ms=MS] [--bracket-us=US] | "
+					"--watch=MS\n");
 			return 2;
 		}
 	}
@@ -128,7 +137,8 @@ int main(int argc, char **argv)
 	}
 	err = calloc(edges, sizeof(*err));
 	gap = calloc(edges, sizeof(*gap));
-	if (!err || !gap)
+	tight = calloc(edges, sizeof(*tight));
+	if (!err || !gap || !tight)
 		return 1;
 
 	deadline = now_ns(CLOCK_MONOTONIC) + timeout_ms * 1000000ll;
@@ -140,27 +150,33 @@ int main(int argc, char **argv)
 		usleep(1000);
 	}
 	last = s.update_count;
+	lower = now_ns(CLOCK_REALTIME);
 	while (n < edges) {
-		int64_t prev = now_ns(CLOCK_REALTIME), r;
+		int64_t prev = now_ns(CLOCK_REALTIME), r, page;
+		int ok = tickpage_read(tp, &s) == TICKPAGE_OK;
 
-		if (tickpage_read(tp, &s) != TICKPAGE_OK ||
-		    s.update_count == last) {
+		r = now_ns(CLOCK_REALTIME);
+		if (!ok || s.update_count == last) {
+			/* The next publication comes after this poll began. */
+			lower = prev;
 			if (!(++polls & 1023) &&
 			    now_ns(CLOCK_MONOTONIC) > deadline)
 				break;
 			continue;
 		}
-		r = now_ns(CLOCK_REALTIME);
+		page = s.realtime_sec * NSEC_PER_SEC + s.realtime_nsec;
 		/* The first edge after a gap of the loop is not one we saw. */
 		if (s.update_count == last + 1) {
-			err[n] = r - (s.realtime_sec * NSEC_PER_SEC +
-				      s.realtime_nsec);
+			err[n] = r - page;
 			gap[n] = r - prev;
 			n++;
+			if (r - lower <= bracket_ns)
+				tight[nt++] = llabs(lower + (r - lower) / 2 - page);
 		} else {
 			missed++;
 		}
 		last = s.update_count;
+		lower = prev;
 		deadline = now_ns(CLOCK_MONOTONIC) + timeout_ms * 1000000ll;
 	}
 	if (!n) {
@@ -179,5 +195,13 @@ int main(int argc, char **argv)
 	qsort(err, n, sizeof(*err), cmp_s64);
 	printf("edges=%ld p50_us=%.1f p99_us=%.1f max_us=%.1f\n", n,
 	       pct(err, n, 50) / 1e3, pct(err, n, 99) / 1e3, err[n - 1] / 1e3);
+	if (nt) {
+		qsort(tight, nt, sizeof(*tight), cmp_s64);
+		printf("tight=%ld tight_p50_us=%.1f tight_p99_us=%.1f "
+		       "tight_max_us=%.1f\n", nt, pct(tight, nt, 50) / 1e3,
+		       pct(tight, nt, 99) / 1e3, tight[nt - 1] / 1e3);
+	} else {
+		printf("tight=0\n");
+	}
 	return n == edges ? 0 : 1;
 }

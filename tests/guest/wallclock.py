@@ -39,7 +39,6 @@ TP_WALL = os.path.join(BUILD, "tests/guest/tp-wall")
 TICKPAGED_TEST = os.path.join(BUILD, "tests/tickpaged/tickpaged-test")
 PRELOAD = os.path.join(BUILD, "vdso/lib/libtickpage-preload.so")
 CONSISTENCY_DYN = os.path.join(BUILD, "tests/guest/tp-consistency-dyn")
-SYSFS = "/sys/class/misc/tickpage"
 STEP_RE = re.compile(r"wall clock stepped by (-?\d+) ns")
 # The driver's default step threshold (step_threshold_us) and check.
 THRESHOLD_NS = 1000 * 1000
@@ -122,7 +121,7 @@ class Env(PageHost):
 
 
 def sysfs(vm, attr):
-    return vm.check(f"cat {SYSFS}/{attr}").strip()
+    return vm.driver_attr(attr)
 
 
 def wait_ok(vm, timeout=10):
@@ -301,7 +300,10 @@ def figures(vm, label, rows, edges=1000):
     if e:
         log(f"{label}: p50 {e['p50_us']:.1f} us, p99 {e['p99_us']:.1f} us, "
             f"max {e['max_us']:.1f} us (signed p50 {e['signed_p50_us']:+.1f} us, "
-            f"poll gap p50 {e['gap_p50_us']:.1f} us, {e['missed']:.0f} missed)")
+            f"poll gap p50 {e['gap_p50_us']:.1f} us, {e['missed']:.0f} missed); "
+            f"bracketed within 20 us: {e['tight']:.0f} of {e['edges']:.0f}, p50 "
+            f"{e.get('tight_p50_us', -1):.1f} us, p99 {e.get('tight_p99_us', -1):.1f} us, "
+            f"max {e.get('tight_max_us', -1):.1f} us")
         rows.append((label, e))
     return e
 
@@ -335,15 +337,21 @@ def error(env):
             vm.shutdown()
     if not rows:
         return
-    worst = max(rows, key=lambda r: r[1]["p99_us"])
-    log(f"worst p99: {worst[1]['p99_us']:.1f} us ({worst[0]}); target 100 us")
+    # The key is the bracketed p99: the clock's error, not the reader's
+    # descheduling (tests/guest/tp-wall.c); the raw p99 is kept beside it.
+    worst = max(rows, key=lambda r: r[1].get("tight_p99_us", float("inf")))
+    worst_raw = max(rows, key=lambda r: r[1]["p99_us"])
+    log(f"worst p99: bracketed {worst[1].get('tight_p99_us', float('inf')):.1f} us "
+        f"({worst[0]}), raw {worst_raw[1]['p99_us']:.1f} us ({worst_raw[0]}); target 100 us")
     for label, e in rows:
         report(abs(e["signed_p50_us"]) * 1000 < FOLLOW_NS,
                f"{label}: error p50 {e['p50_us']:.1f} us, p99 {e['p99_us']:.1f} us, "
                f"max {e['max_us']:.1f} us")
     if env.keys:
         with open(env.keys, "a") as f:
-            f.write(f"guest_wall_error_p99_us_{env.mode} {worst[1]['p99_us']:.1f}\n")
+            f.write(f"guest_wall_error_p99_us_{env.mode} "
+                    f"{worst[1].get('tight_p99_us', -1):.1f}\n")
+            f.write(f"guest_wall_error_raw_p99_us_{env.mode} {worst_raw[1]['p99_us']:.1f}\n")
             for label, e in rows:
                 key = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
                 f.write(f"guest_wall_error_p50_us_{key} {e['p50_us']:.1f}\n")
