@@ -49,9 +49,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define PAST_MAX	(4 * TICKPAGE_PERIOD_MAX_NS)	/* an edge worth trying */
 
 /*
- * The longest legitimate call is the reader's retry bound: a page whose
- * seq stays odd makes tickpage_read_clock() take 1024 passes (about
- * 20,000 instructions). A loop whose trip count a page decides runs for
+ * The longest legitimate call is a reader's retry bound: a page whose
+ * seq stays odd makes tickpage_read() take 1024 passes (about 20,000
+ * instructions). A loop whose trip count a page decides runs for
  * billions.
  */
 #define INSN_BUDGET	100000ull

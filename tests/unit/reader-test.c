@@ -12,6 +12,7 @@
 #include "tickpage-read.h"
 #include "page-trace.h"
 #include "report.h"
+#include "snapshot.h"
 
 #define NSEC_PER_SEC	1000000000u
 
@@ -37,50 +38,19 @@ static void make_page(void *mem)
 	tp->monotonic_ns = 5000000001ull;
 }
 
-static int same_as_page(const struct tickpage_snapshot *s,
-			const struct tickpage *tp)
-{
-	return s->flags == tp->flags && s->generation == tp->generation &&
-	       s->update_count == tp->update_count &&
-	       s->period_ns == tp->period_ns &&
-	       s->realtime_sec == tp->realtime_sec &&
-	       s->realtime_nsec == tp->realtime_nsec &&
-	       s->monotonic_ns == tp->monotonic_ns;
-}
-
-static int clock_is_page(const struct tickpage_clock *c,
-			 const struct tickpage *tp)
-{
-	return c->generation == tp->generation &&
-	       c->realtime_sec == tp->realtime_sec &&
-	       c->realtime_nsec == tp->realtime_nsec &&
-	       c->monotonic_ns == tp->monotonic_ns;
-}
-
-/*
- * validate(), read() and read_clock() must give @want for the page in
- * buf, except where read_clock() does not look: the declared size (the
- * vDSO's driver checked it) and the period (no clock needs it).
- */
+/* validate() and read() must give @want for the page in buf. */
 static void expect(int want, const char *what)
 {
 	const struct tickpage *tp = (const void *)buf;
 	struct tickpage_snapshot s;
-	struct tickpage_clock c = { 0 };
 	int v = tickpage_validate(tp);
 	int r = tickpage_read(tp, &s);
-	int rc = tickpage_read_clock(tp, &c);
 	int vwant = want == TICKPAGE_ERR_MAGIC || want == TICKPAGE_ERR_MAJOR ||
 		    want == TICKPAGE_ERR_SIZE ? want : TICKPAGE_OK;
-	int cwant = want;
 
-	if (want == TICKPAGE_ERR_SIZE ||
-	    (want == TICKPAGE_ERR_RANGE && tp->realtime_nsec < NSEC_PER_SEC))
-		cwant = TICKPAGE_OK;
-	report(r == want && v == vwant && rc == cwant &&
-	       (rc || clock_is_page(&c, tp)),
-	       "%s: read -> %s (%d), validate -> %d, read_clock -> %d",
-	       what, tickpage_strerror(r), r, v, rc);
+	report(r == want && v == vwant && (r || snapshot_is_page(&s, tp)),
+	       "%s: read -> %s (%d), validate -> %d",
+	       what, tickpage_strerror(r), r, v);
 }
 
 static void test_statuses(void)
@@ -111,7 +81,7 @@ static void test_rejections(void)
 
 	make_page(buf);
 	expect(TICKPAGE_OK, "valid 1.0 page");
-	report(tickpage_read(tp, &s) == 0 && same_as_page(&s, tp),
+	report(tickpage_read(tp, &s) == 0 && snapshot_is_page(&s, tp),
 	       "snapshot is a copy of every clock field");
 
 	make_page(buf);
@@ -203,7 +173,7 @@ static void test_newer_minor(void)
 	ra = tickpage_read(tp, &a);
 	memset(buf + TICKPAGE_SIZE_V1_0, 0x00, sizeof(buf) - TICKPAGE_SIZE_V1_0);
 	rb = tickpage_read(tp, &b);
-	report(ra == TICKPAGE_OK && same_as_page(&a, tp),
+	report(ra == TICKPAGE_OK && snapshot_is_page(&a, tp),
 	       "minor 3, size 200: accepted, 1.0 fields read");
 	report(rb == TICKPAGE_OK && !memcmp(&a, &b, sizeof(a)),
 	       "bytes past 1.0 do not change the snapshot");
@@ -272,7 +242,7 @@ static void test_traced(void)
 	page_trace_start(&t);
 	r = tickpage_read(t.page, &s);
 	page_trace_stop(&t);
-	report(r == TICKPAGE_OK && same_as_page(&s, tp) &&
+	report(r == TICKPAGE_OK && snapshot_is_page(&s, tp) &&
 	       t.at[OFF(seq)] == 2 && t.at[OFF(magic)] == 1,
 	       "clean read: OK, seq loaded %lu times (2), magic %lu (1), %lu loads",
 	       t.at[OFF(seq)], t.at[OFF(magic)], t.accesses);
@@ -304,7 +274,7 @@ static void test_traced(void)
 	r = tickpage_read(t.page, &s);
 	page_trace_stop(&t);
 	t.before = NULL;
-	report(a.fired && r == TICKPAGE_OK && same_as_page(&s, tp),
+	report(a.fired && r == TICKPAGE_OK && snapshot_is_page(&s, tp),
 	       "writer finishing during the retries: OK after %lu seq loads",
 	       t.at[OFF(seq)]);
 
@@ -316,7 +286,7 @@ static void test_traced(void)
 	r = tickpage_read(t.page, &s);
 	page_trace_stop(&t);
 	t.before = NULL;
-	report(a.fired && r == TICKPAGE_OK && same_as_page(&s, tp) &&
+	report(a.fired && r == TICKPAGE_OK && snapshot_is_page(&s, tp) &&
 	       s.realtime_nsec == 123,
 	       "publication mid-copy: retried (%lu seq loads), snapshot is all new",
 	       t.at[OFF(seq)]);
@@ -344,37 +314,11 @@ static void test_peek(void)
 	       tickpage_strerror(r));
 }
 
-/* One pass, for the vDSO: busy at once where read_clock() would retry. */
-static void test_read_clock_once(void)
-{
-	struct tickpage *tp = (void *)buf;
-	struct tickpage_clock c = { 0 };
-	int r;
-
-	make_page(buf);
-	r = tickpage_read_clock_once(tp, &c);
-	report(r == TICKPAGE_OK && clock_is_page(&c, tp),
-	       "read_clock_once of a quiet page: %s", tickpage_strerror(r));
-	tp->seq |= 1;
-	r = tickpage_read_clock_once(tp, &c);
-	report(r == TICKPAGE_ERR_BUSY,
-	       "read_clock_once with seq odd: %s, no retry",
-	       tickpage_strerror(r));
-	make_page(buf);
-	tp->realtime_nsec = NSEC_PER_SEC;
-	r = tickpage_read_clock_once(tp, &c);
-	report(r == TICKPAGE_ERR_RANGE && c.monotonic_ns == tp->monotonic_ns &&
-	       c.generation == tp->generation,
-	       "read_clock_once of a realtime out of range: %s, monotonic and generation copied",
-	       tickpage_strerror(r));
-}
-
 int main(void)
 {
 	test_statuses();
 	test_rejections();
 	test_newer_minor();
-	test_read_clock_once();
 	test_peek();
 	test_traced();
 	return report_summary();
