@@ -1,23 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
- * tickpage publishing policy: when a publisher publishes, how it samples
- * its clocks, and when a publication starts a new generation. Written
- * once, for tickpaged and the QEMU device (scripts/gen-qemu-patches
- * imports it with the writer).
- *
- * When: on a grid of absolute deadlines, one period apart, so that the
- * time spent per tick does not make the period drift; a deadline that is
- * already past (an overloaded host, a stopped process) is skipped rather
- * than made up in a burst.
- *
- * New generation: the page keeps realtime - monotonic fixed within a
- * generation (tickpage_publish()), so a publisher compares the offset
- * between two of its clocks with the one the generation started with. A
- * move beyond a limit is a discontinuity (a wall-clock step, a VM clock
- * that stood still while the wall clock ran); smaller moves add up until
- * they cross it, so the page's realtime never strays further than the
- * limit from the host's. NTP slewing moves both clocks alike and does
- * not count.
+ * tickpage publishing policy, shared by tickpaged and the QEMU device:
+ * publish on a grid of absolute deadlines (a missed one is skipped, not
+ * made up), and start a new generation when realtime - monotonic has
+ * moved beyond a limit since the generation began (a wall-clock step, a
+ * VM clock that stood still). NTP slewing moves both and does not count.
  */
 #ifndef TICKPAGE_POLICY_H
 #define TICKPAGE_POLICY_H

@@ -1,20 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
- * tickpage writer: the one place that writes a time page.
+ * tickpage writer: the one place that writes a time page. The QEMU device
+ * and tickpaged own the memory, sample their clocks and call these.
  *
- * It knows nothing of buses or processes: the QEMU device and tickpaged
- * are thin adapters that own the page memory, sample their clocks and
- * call these functions. scripts/gen-qemu-patches copies this file and
- * tickpage-writer.c into the QEMU series, without the calls only tests
- * use.
- *
- * A writer keeps everything it publishes in struct tickpage_writer, in
- * its own memory, and every publication writes the whole header from
- * there. A page may be written by others (a guest given a writable
- * mapping, a local user, a bug): nothing found on it changes what the
- * writer publishes next, and the next publication repairs it.
- *
- * One writer per page: the functions do not lock against each other.
+ * Everything published is kept in struct tickpage_writer and every
+ * publication rewrites the whole header from it, so nothing another party
+ * writes to the page changes what readers see next. One writer per page.
  */
 #ifndef TICKPAGE_WRITER_H
 #define TICKPAGE_WRITER_H
@@ -43,35 +34,20 @@ struct tickpage_writer {
 
 /*
  * Take @page and publish an invalid, zeroed clock block under the
- * identity: readers recognise the page and fall back until the first
- * publication. The rest of the page is zeroed. @generation seeds the
- * counter; a caller re-initialising a page readers already use must pass
- * one they have not seen (tickpaged passes the old one plus one), since
- * monotonic time starts again from the next sample.
- *
- * @seq is the one value taken from the page, once: a reader that is
- * half-way through a read of the previous writer's page must see it
- * change. It has no effect on what is published.
+ * identity. @generation seeds the counter: re-initialising a page readers
+ * already use needs one they have not seen. Only @seq is taken from the
+ * page, so that a reader mid-way through the previous writer's page
+ * retries.
  */
 void tickpage_writer_init(struct tickpage_writer *w, struct tickpage *page,
 			  uint64_t period_ns, uint64_t flags,
 			  uint64_t generation);
 
 /*
- * Publish one snapshot and mark the page valid. Monotonic time never
- * goes back: a sample older than the last one published is clamped to
- * it, so a restored VM clock or a late sample cannot make a guest's
- * coarse monotonic clock run backwards.
- *
- * Within a generation the page's realtime minus its monotonic time never
- * changes (docs/abi.md): after the first publication of a generation,
- * realtime advances by exactly as much as monotonic time does, and the
- * sample's own realtime is not used. Two clocks are never read at one
- * instant, and a reader that moves one clock and the other by the same
- * amount would see the wobble between them as realtime going back. When
- * the host's clocks really move apart (a wall-clock step, a VM resumed
- * after a pause), the publisher says so with
- * tickpage_publish_discontinuity().
+ * Publish one snapshot and mark the page valid. Monotonic time never goes
+ * back (an older sample is clamped), and within a generation realtime
+ * moves by exactly as much as monotonic time (docs/abi.md): the sample's
+ * own realtime counts only at tickpage_publish_discontinuity().
  */
 void tickpage_publish(struct tickpage_writer *w,
 		      const struct tickpage_sample *s);

@@ -108,7 +108,7 @@ struct TickpageState {
  * host monotonic clock (tickpage_bracket_take()), so that a preemption
  * between the reads cannot pass for a wall-clock step or a pause.
  */
-static int64_t tickpage_sample(int64_t *vm, int64_t *wall_offset)
+static int64_t tickpage_read_host_clocks(int64_t *vm, int64_t *wall_offset)
 {
     struct tickpage_bracket b;
     int64_t before, wall, other, after;
@@ -138,7 +138,7 @@ static void tickpage_publish_now(TickpageState *s, uint64_t floor_ns,
     struct tickpage_sample sample;
     int64_t wall_offset, vm, wall;
 
-    wall = tickpage_sample(&vm, &wall_offset);
+    wall = tickpage_read_host_clocks(&vm, &wall_offset);
 
     if (!why && tickpage_offset_moved(&s->wall, wall_offset, s->period_ns,
                                       NULL)) {
@@ -455,21 +455,13 @@ static void tickpage_realize_shared(TickpageState *s, Error **errp)
     memory_region_set_enabled(&s->parked, false);
     s->vm_state = qemu_add_vm_change_state_handler(
         tickpage_shared_state_change, s);
-    pci_register_bar(PCI_DEVICE(s), 0,
-                     PCI_BASE_ADDRESS_SPACE_MEMORY |
-                     PCI_BASE_ADDRESS_MEM_PREFETCH |
-                     PCI_BASE_ADDRESS_MEM_TYPE_64, &s->bar);
 }
 
-static void tickpage_realize(PCIDevice *pdev, Error **errp)
+/* No memdev: the device owns the page and publishes it on its own timer. */
+static void tickpage_realize_own(TickpageState *s, Error **errp)
 {
     ERRP_GUARD();
-    TickpageState *s = TICKPAGE(pdev);
 
-    if (s->memdev) {
-        tickpage_realize_shared(s, errp);
-        return;
-    }
     if (s->period_ns < TICKPAGE_PERIOD_MIN_NS ||
         s->period_ns > TICKPAGE_PERIOD_MAX_NS) {
         error_setg(errp, "period-ns=%" PRIu64 " is out of range: it must be"
@@ -495,11 +487,6 @@ static void tickpage_realize(PCIDevice *pdev, Error **errp)
     tickpage_writer_init(&s->writer, s->page, s->period_ns,
                          TICKPAGE_F_VM_CLOCK, 0);
 
-    pci_register_bar(pdev, 0,
-                     PCI_BASE_ADDRESS_SPACE_MEMORY |
-                     PCI_BASE_ADDRESS_MEM_PREFETCH |
-                     PCI_BASE_ADDRESS_MEM_TYPE_64, &s->bar);
-
     qemu_mutex_init(&s->lock);
     qemu_cond_init(&s->wake);
     s->running = runstate_is_running();
@@ -514,6 +501,25 @@ static void tickpage_realize(PCIDevice *pdev, Error **errp)
         s->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, tickpage_tick, s);
         tickpage_arm(s);
     }
+}
+
+static void tickpage_realize(PCIDevice *pdev, Error **errp)
+{
+    ERRP_GUARD();
+    TickpageState *s = TICKPAGE(pdev);
+
+    if (s->memdev) {
+        tickpage_realize_shared(s, errp);
+    } else {
+        tickpage_realize_own(s, errp);
+    }
+    if (*errp) {
+        return;
+    }
+    pci_register_bar(pdev, 0,
+                     PCI_BASE_ADDRESS_SPACE_MEMORY |
+                     PCI_BASE_ADDRESS_MEM_PREFETCH |
+                     PCI_BASE_ADDRESS_MEM_TYPE_64, &s->bar);
 }
 
 static void tickpage_exit(PCIDevice *pdev)
