@@ -332,9 +332,11 @@ static s64 tickpage_page_real_ns(const struct tickpage_snapshot *s,
 
 /*
  * When @wall_due (bind, a new generation, guest clocks that stood
- * still), step the guest's wall clock to the page's realtime,
- * extrapolated to now with the guest's monotonic clock, as Hyper-V's
- * timesync does on restore. CLOCK_MONOTONIC never steps.
+ * still), or when the realignment's own edge shows the guest's wall
+ * clock off the page by more than the threshold (a step that fell short,
+ * a clock left to drift), step it to the page's realtime, extrapolated
+ * to now with the guest's monotonic clock, as Hyper-V's timesync does on
+ * restore. CLOCK_MONOTONIC never steps.
  */
 static void tickpage_step_wall(struct tickpage_dev *td,
 			       struct tickpage_snapshot *s,
@@ -347,8 +349,15 @@ static void tickpage_step_wall(struct tickpage_dev *td,
 	u64 mono, start, gen = s->generation;
 	int err, i;
 
-	if (!td->wall_due)
-		return;
+	if (!td->wall_due) {
+		/* Good to within the edge's own bracket: enough to decide. */
+		off = wall->lo + (wall->hi - wall->lo) / 2;
+		diff = tickpage_page_real_ns(s, off, ktime_get_ns()) -
+		       ktime_get_real_ns();
+		if (abs(diff) <= (s64)step_threshold_us * NSEC_PER_USEC +
+				 (wall->hi - wall->lo))
+			return;
+	}
 	td->wall_due = false;
 
 	/*

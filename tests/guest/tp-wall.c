@@ -7,6 +7,7 @@
  *
  * Usage: tp-wall [--edges=N] [--timeout-ms=MS] [--bracket-us=US]
  *        tp-wall --watch=MS
+ *        tp-wall --shift-ms=MS
  *
  * --edges prints "edges=N p50_us=.. p99_us=.. max_us=.." (of |error|)
  * and "signed_p50_us=.. gap_p50_us=.. missed=..", one sample per
@@ -23,6 +24,8 @@
  * --watch reads CLOCK_MONOTONIC and CLOCK_REALTIME in a loop for MS ms
  * and prints the largest step back and forward of each, so that a test
  * can tell a wall-clock step from a monotonic one.
+ * --shift-ms moves CLOCK_REALTIME by MS ms (clock_settime), as a guest
+ * user could, behind the driver's back.
  * Exit 0, or 1 when the page cannot be read for MS ms.
  */
 #include <fcntl.h>
@@ -93,9 +96,23 @@ static int watch(long ms)
 	return 0;
 }
 
+static int shift(long ms)
+{
+	int64_t t = now_ns(CLOCK_REALTIME) + ms * 1000000ll;
+	struct timespec ts = { .tv_sec = t / NSEC_PER_SEC,
+			       .tv_nsec = t % NSEC_PER_SEC };
+
+	if (clock_settime(CLOCK_REALTIME, &ts)) {
+		perror("clock_settime");
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long edges = 1, timeout_ms = 5000, watch_ms = 0, bracket_ns = 20000;
+	long shift_ms = 0;
 	const struct tickpage *tp;
 	struct tickpage_snapshot s;
 	int64_t *err, *gap, *tight, deadline, lower;
@@ -113,15 +130,19 @@ int main(int argc, char **argv)
 			watch_ms = atol(argv[i] + 8);
 		else if (!strncmp(argv[i], "--bracket-us=", 13))
 			bracket_ns = atol(argv[i] + 13) * 1000;
+		else if (!strncmp(argv[i], "--shift-ms=", 11))
+			shift_ms = atol(argv[i] + 11);
 		else {
 			fprintf(stderr, "usage: tp-wall [--edges=N] "
 					"[--timeout-ms=MS] [--bracket-us=US] | "
-					"--watch=MS\n");
+					"--watch=MS | --shift-ms=MS\n");
 			return 2;
 		}
 	}
 	if (watch_ms)
 		return watch(watch_ms);
+	if (shift_ms)
+		return shift(shift_ms);
 	if (edges < 1)
 		edges = 1;
 

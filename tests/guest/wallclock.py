@@ -8,7 +8,8 @@
            guest's CLOCK_REALTIME within a driver check, one dmesg line
            per step with its size, CLOCK_MONOTONIC never steps; a
            publisher restart (a new generation, no host step) steps
-           nothing
+           nothing; a guest clock set 5 s off by hand is stepped back
+           within a realignment
   chrony   Debian's chronyd in the guest, `refclock PHC` on the driver's
            PTP clock: selected, and the guest's error stays bounded
            (docs/guest-driver.md)
@@ -51,6 +52,7 @@ FOLLOW_NS = 5 * THRESHOLD_NS
 CHRONY_P50_US = 200
 CHRONY_P99_US = 2000
 HOUR_NS = 3600 * 10**9
+SHIFT_NS = 5 * 10**9
 DAY_NS = 86400 * 10**9
 
 
@@ -233,6 +235,19 @@ def step(env):
                and w.get("real_back_ns", 0) < -(DAY_NS + HOUR_NS - 10**9),
                f"CLOCK_REALTIME stepped (+{w.get('real_fwd_ns', 0) / 1e9:.0f} s, "
                f"{w.get('real_back_ns', 0) / 1e9:.0f} s)")
+        # A wall clock moved off the page inside the guest, which is no
+        # event the driver sees, goes back within a realignment (1 s).
+        n = len(steps(vm))
+        vm.check(f"tp-wall --shift-ms={SHIFT_NS // 10**6}")
+        deadline = time.monotonic() + 10
+        while len(steps(vm)) == n and time.monotonic() < deadline:
+            time.sleep(0.2)
+        got = steps(vm)[n:]
+        e = wall_error(vm, 50)
+        report(len(got) == 1 and abs(got[0] + SHIFT_NS) < 10**9
+               and e is not None and abs(e["signed_p50_us"]) * 1000 < FOLLOW_NS,
+               f"a guest clock set {SHIFT_NS / 1e9:.0f} s off by hand: stepped back to the page "
+               f"({got} ns; error p50 {e and e['signed_p50_us']} us)")
 
 
 def start_chrony(vm):
