@@ -62,8 +62,9 @@ IMAGES = "/var/lib/libvirt/images"
 CAPS_CACHE = "/var/cache/libvirt/qemu/capabilities"
 QEMU_USER = "libvirt-qemu"
 # Host-true within one period: over the whole run, 90% of the coarse
-# reads must lag the fine clock by at most one period plus SLACK_NS
-# (scheduling jitter: the publisher, tickpaged or QEMU's timer, is a
+# reads must lag the fine clock by at most one period, plus the margin
+# the driver keeps coarse time behind its measured offset (its margin_ns,
+# 1 ms by default: docs/guest-driver.md), plus SLACK_NS (scheduling jitter: the publisher, tickpaged or QEMU's timer, is a
 # host thread on a busy 2-core machine, and so is every TCG vCPU, which
 # also makes the driver's offset measurement low by however long it was
 # descheduled: tens of ms were seen right after a realignment). No read
@@ -71,6 +72,7 @@ QEMU_USER = "libvirt-qemu"
 # realigned after a pause or a restore (seconds off) would show. Every
 # late read is printed.
 SLACK_NS = int(os.environ.get("TICKPAGE_LIBVIRT_SLACK_US", "2000")) * 1000
+DRIVER_MARGIN_NS = 1_000_000
 STALE_NS = 100_000_000
 LINE = re.compile(r"^TPW n=(\d+) fine0=(\d+) page=(-?\d+) app=(\d+) fine=(\d+) "
                   r"gen=(\d+) upd=(\d+) period=(\d+) st=(\d+)")
@@ -310,7 +312,7 @@ def check_segment(lines, what, whole=False):
             lag = l["fine0"] - l["page"]
             worst = max(worst, lag)
             lags.append(lag)
-            if lag > l["period"] + SLACK_NS:
+            if lag > l["period"] + DRIVER_MARGIN_NS + SLACK_NS:
                 late += 1
                 if whole:
                     log(f"late read: n={l['n']} lag {lag / 1e6:.3f} ms, status {l['st']}, "
@@ -334,13 +336,13 @@ def check_segment(lines, what, whole=False):
     if whole:
         report(served > 0 and late * 10 <= served and stale == 0,
                f"{what}: page served {served}/{len(lines)} reads; {served - late} within one "
-               f"period + {SLACK_NS // 1000} us of fine (90% needed), worst lag "
+               f"period + {(DRIVER_MARGIN_NS + SLACK_NS) // 1000} us of fine (90% needed), worst lag "
                f"{worst / 1e6:.3f} ms (at most {STALE_NS // 1000000} ms)")
     else:
         report(served > 0 and stale == 0,
                f"{what}: page served {served}/{len(lines)} reads, worst lag "
                f"{worst / 1e6:.3f} ms (at most {STALE_NS // 1000000} ms), "
-               f"{late} beyond one period + {SLACK_NS // 1000} us")
+               f"{late} beyond one period + {(DRIVER_MARGIN_NS + SLACK_NS) // 1000} us")
     return worst
 
 
