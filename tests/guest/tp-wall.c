@@ -174,10 +174,9 @@ int main(int argc, char **argv)
 	lower = now_ns(CLOCK_REALTIME);
 	while (n < edges) {
 		int64_t prev = now_ns(CLOCK_REALTIME), r, page;
-		int ok = tickpage_read(tp, &s) == TICKPAGE_OK;
 
-		r = now_ns(CLOCK_REALTIME);
-		if (!ok || s.update_count == last) {
+		if (tickpage_read(tp, &s) != TICKPAGE_OK ||
+		    s.update_count == last) {
 			/* The next publication comes after this poll began. */
 			lower = prev;
 			if (!(++polls & 1023) &&
@@ -185,6 +184,7 @@ int main(int argc, char **argv)
 				break;
 			continue;
 		}
+		r = now_ns(CLOCK_REALTIME);
 		page = s.realtime_sec * NSEC_PER_SEC + s.realtime_nsec;
 		/* The first edge after a gap of the loop is not one we saw. */
 		if (s.update_count == last + 1) {

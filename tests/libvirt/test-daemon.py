@@ -64,7 +64,8 @@ QEMU_USER = "libvirt-qemu"
 # Host-true within one period: over the whole run, 90% of the coarse
 # reads must lag the fine clock by at most one period, plus the margin
 # the driver keeps coarse time behind its measured offset (its margin_ns,
-# 1 ms by default: docs/guest-driver.md), plus SLACK_NS (scheduling jitter: the publisher, tickpaged or QEMU's timer, is a
+# 1 ms by default: docs/guest-driver.md), plus SLACK_NS (scheduling
+# jitter: the publisher, tickpaged or QEMU's timer, is a
 # host thread on a busy 2-core machine, and so is every TCG vCPU, which
 # also makes the driver's offset measurement low by however long it was
 # descheduled: tens of ms were seen right after a realignment). No read
