@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 #include <linux/timekeeper_internal.h>
 #include <linux/timekeeping.h>
+#include <linux/timex.h>
 
 #include "tickpage-drv.h"
 
@@ -331,6 +332,46 @@ static s64 tickpage_page_real_ns(const struct tickpage_snapshot *s,
 }
 
 /*
+ * Page realtime minus the guest's CLOCK_REALTIME, both at one instant.
+ * The guest's wall clock is its monotonic clock plus an offset that only
+ * steps and adjtimex change, so converting one monotonic reading both
+ * ways gives the difference exactly, however late this runs.
+ */
+static s64 tickpage_wall_error_ns(const struct tickpage_snapshot *s,
+				  s64 wall_offset)
+{
+	u64 mono = ktime_get_ns();
+
+	return tickpage_page_real_ns(s, wall_offset, mono) -
+	       ktime_to_ns(ktime_mono_to_real(ns_to_ktime(mono)));
+}
+
+/*
+ * Move the wall clock by @diff_ns. Built in, as an offset injected under
+ * the timekeeper's lock (clock_adjtime's ADJ_SETOFFSET): nothing is lost
+ * between the measurement and the step. do_adjtimex() is not exported,
+ * so the module sets an absolute time, and loses what passes between
+ * its clock read and the timekeeper's (tens of us under TCG).
+ */
+static int tickpage_shift_wall(s64 diff_ns)
+{
+#ifdef MODULE
+	struct timespec64 ts;
+
+	ts = ns_to_timespec64(ktime_get_real_ns() + diff_ns);
+	return do_settimeofday64(&ts);
+#else
+	/* In us: ADJ_NANO would also switch ntp's units for chrony. */
+	struct __kernel_timex tx = { .modes = ADJ_SETOFFSET };
+	struct timespec64 d = ns_to_timespec64(diff_ns + NSEC_PER_USEC / 2);
+
+	tx.time.tv_sec = d.tv_sec;
+	tx.time.tv_usec = d.tv_nsec / NSEC_PER_USEC;
+	return do_adjtimex(&tx);
+#endif
+}
+
+/*
  * When @wall_due (bind, a new generation, guest clocks that stood
  * still), or when the realignment's own edge shows the guest's wall
  * clock off the page by more than the threshold (a step that fell short,
@@ -344,16 +385,14 @@ static void tickpage_step_wall(struct tickpage_dev *td,
 {
 	struct tickpage_snapshot n;
 	struct tickpage_wall w;
-	struct timespec64 ts;
-	s64 diff, real, off, lo, hi, gap;
+	s64 diff, off, lo, hi, gap;
 	u64 mono, start, gen = s->generation;
 	int err, i;
 
 	if (!td->wall_due) {
 		/* Good to within the edge's own bracket: enough to decide. */
 		off = wall->lo + (wall->hi - wall->lo) / 2;
-		diff = tickpage_page_real_ns(s, off, ktime_get_ns()) -
-		       ktime_get_real_ns();
+		diff = tickpage_wall_error_ns(s, off);
 		if (abs(diff) <= (s64)step_threshold_us * NSEC_PER_USEC +
 				 (wall->hi - wall->lo))
 			return;
@@ -385,17 +424,13 @@ static void tickpage_step_wall(struct tickpage_dev *td,
 	}
 	off = min(off, hi);
 
-	mono = ktime_get_ns();
-	real = ktime_get_real_ns();
-	diff = tickpage_page_real_ns(s, off, mono) - real;
+	diff = tickpage_wall_error_ns(s, off);
 	if (abs(diff) <= (s64)step_threshold_us * NSEC_PER_USEC) {
 		dev_dbg(td->dev, "wall clock within %lld ns of the page, not stepped\n",
 			diff);
 		return;
 	}
-	/* Read right before the step, so that nothing is lost in between. */
-	ts = ns_to_timespec64(tickpage_page_real_ns(s, off, ktime_get_ns()));
-	err = do_settimeofday64(&ts);
+	err = tickpage_shift_wall(diff);
 	if (err)
 		dev_warn(td->dev, "cannot step the wall clock (%d)\n", err);
 	else
