@@ -74,19 +74,6 @@ def Env(mode, hotplug=False, master=False):
     return PageHost(mode, work, initramfs(work), "tickpage-e2e", hotplug, master)
 
 
-def sysfs(vm, attr):
-    return vm.driver_attr(attr)
-
-
-def wait_status(vm, want, timeout=10):
-    deadline = time.monotonic() + timeout
-    while True:
-        st = sysfs(vm, "status")
-        if st == want or time.monotonic() > deadline:
-            return st
-        time.sleep(0.1)
-
-
 def dmesg_clean(vm, what):
     out = vm.check("dmesg")
     bad = [l for l in out.splitlines() if BAD_DMESG.search(l)]
@@ -117,12 +104,12 @@ def basic(env):
         dm = vm.check("dmesg")
         bound = [l for l in dm.splitlines() if "tickpage" in l and "time page ABI" in l]
         report(len(bound) == 1, "driver bound the page: " + (bound[0].strip() if bound else "no line"))
-        st = wait_status(vm, "ok")
+        st = vm.wait_driver_status("ok")
         report(st == "ok", f"sysfs status is ok ({st})")
         abi = f"{ABI_MAJOR}.{ABI_MINOR}"
-        report(sysfs(vm, "abi") == abi, f"sysfs abi is {abi}, the header's")
-        report(sysfs(vm, "period_ns") == str(PERIOD_NS), f"sysfs period_ns is {PERIOD_NS}")
-        report(sysfs(vm, "device") not in ("", "none"), "sysfs device names the PCI device")
+        report(vm.driver_attr("abi") == abi, f"sysfs abi is {abi}, the header's")
+        report(vm.driver_attr("period_ns") == str(PERIOD_NS), f"sysfs period_ns is {PERIOD_NS}")
+        report(vm.driver_attr("device") not in ("", "none"), "sysfs device names the PCI device")
 
         # Host-true: what the guest read lies between the host's samples.
         t = vm.run_timed("tickpage-check --print")
@@ -159,7 +146,7 @@ def basic(env):
 
 def pause(env):
     with env.vm(name="pause") as vm:
-        gen0 = sysfs(vm, "generation")
+        gen0 = vm.driver_attr("generation")
         h = vm.spawn("tickpage-check --reader=6000")
         time.sleep(1.5)
         vm.pause()
@@ -170,8 +157,8 @@ def pause(env):
         report(rc == 0, "reader across pause/resume: monotonic never back, never ahead")
         page, fb = reader_result(out)
         report(page > 0, f"reader used the page ({page} page reads, {fb} fallbacks)")
-        report(wait_status(vm, "ok") == "ok", "status ok after resume")
-        log(f"generation {gen0} -> {sysfs(vm, 'generation')}")
+        report(vm.wait_driver_status("ok") == "ok", "status ok after resume")
+        log(f"generation {gen0} -> {vm.driver_attr('generation')}")
         run_check(vm, "after resume", f"--duration=1000 --slack-us={slack_us(vm)}")
         dmesg_clean(vm, "pause")
 
@@ -180,7 +167,7 @@ def migrate(env):
     vm = env.vm(name="migrate")
     vm.start()
     try:
-        gen0 = int(sysfs(vm, "generation"))
+        gen0 = int(vm.driver_attr("generation"))
         h = vm.spawn("tickpage-check --reader=8000")
         time.sleep(1.5)
         # Not x-ignore-shared: QEMU 7.2 refuses it for an ivshmem BAR
@@ -194,8 +181,8 @@ def migrate(env):
         rc, out = vm.reap(h, 120)
         print("    " + out.replace("\n", "\n    "))
         report(rc == 0, "reader across migration: monotonic never back, never ahead")
-        report(wait_status(vm, "ok") == "ok", "status ok after migration")
-        gen1 = int(sysfs(vm, "generation"))
+        report(vm.wait_driver_status("ok") == "ok", "status ok after migration")
+        gen1 = int(vm.driver_attr("generation"))
         if env.mode == "device":
             report(gen1 != gen0, f"incoming migration changed the generation ({gen0} -> {gen1})")
         else:
@@ -230,7 +217,7 @@ def crosshost(env, n=20):
     try:
         h = vm.spawn(f"tickpage-check --reader={n * 4000}")
         time.sleep(1)
-        gens, waits, bad = [int(sysfs(vm, "generation"))], [], 0
+        gens, waits, bad = [int(vm.driver_attr("generation"))], [], 0
         for i in range(n):
             mig = os.path.join(env.work, "migration.bin")
             vm = vm.migrate(path=mig, name=f"crosshost{i + 1}", args=hosts[(i + 1) % 2])
@@ -257,24 +244,24 @@ def restart(env):
         skip("restart: the publisher is QEMU itself in device mode")
         return
     with env.vm(name="restart") as vm:
-        gen0 = int(sysfs(vm, "generation"))
+        gen0 = int(vm.driver_attr("generation"))
         h = vm.spawn("tickpage-check --reader=12000")
         time.sleep(1)
         env.pub.stop(signal.SIGKILL)
-        st = wait_status(vm, "stale")
+        st = vm.wait_driver_status("stale")
         report(st == "stale", f"{env.pub.name} killed: page marked stale (status {st})")
         run_check(vm, "stale page", "--absent")
         env.pub.start()
-        st = wait_status(vm, "ok")
-        gen1 = int(sysfs(vm, "generation"))
+        st = vm.wait_driver_status("ok")
+        gen1 = int(vm.driver_attr("generation"))
         report(st == "ok", f"{env.pub.name} restarted: page usable again (status {st})")
         report(gen1 != gen0, f"restart changed the generation ({gen0} -> {gen1})")
         time.sleep(1)
         env.pub.stop(signal.SIGTERM)
-        st = wait_status(vm, "invalid")
+        st = vm.wait_driver_status("invalid")
         report(st == "invalid", f"{env.pub.name} stopped cleanly: page invalid (status {st})")
         env.pub.start()
-        report(wait_status(vm, "ok") == "ok", "started again: usable")
+        report(vm.wait_driver_status("ok") == "ok", "started again: usable")
         rc, out = vm.reap(h, 120)
         print("    " + out.replace("\n", "\n    "))
         page, fb = reader_result(out)
@@ -305,7 +292,7 @@ def refuse(env):
                    "bad size refused with one dmesg line")
             report(not any("0x12345678" in l or "probe" in l for l in lines),
                    "ivshmem without the magic left alone quietly (no line)")
-            report(sysfs(vm, "status") == "absent" and sysfs(vm, "device") == "none",
+            report(vm.driver_attr("status") == "absent" and vm.driver_attr("device") == "none",
                    "nothing bound: status absent")
             run_check(vm, "no good page", "--absent")
             dmesg_clean(vm, "refuse (first load)")
@@ -325,13 +312,13 @@ def refuse(env):
 
 def unplug(env):
     with env.vm(name="unplug") as vm:
-        dev = sysfs(vm, "device")
+        dev = vm.driver_attr("device")
         h = vm.spawn("tickpage-check --reader=10000")
         time.sleep(1.5)
         t0 = time.monotonic()
         vm.device_del("tp0", timeout=60)
         log(f"device_del of {dev} done in {time.monotonic() - t0:.2f}s")
-        report(sysfs(vm, "status") == "absent", "status absent after unplug")
+        report(vm.driver_attr("status") == "absent", "status absent after unplug")
         run_check(vm, "after unplug", "--absent")
         # Plug it back: the reader's old mapping faults in the new page.
         if env.mode == "shared":
@@ -346,7 +333,7 @@ def unplug(env):
             vm.device_add("ivshmem-plain", "tp0", bus="rp1", memdev="mem-tp0b")
         else:
             vm.device_add("tickpage", "tp0", bus="rp1")
-        st = wait_status(vm, "ok", timeout=30)
+        st = vm.wait_driver_status("ok", timeout=30)
         report(st == "ok", f"device_add again: page bound and usable (status {st})")
         rc, out = vm.reap(h, 120)
         print("    " + out.replace("\n", "\n    "))
@@ -377,7 +364,7 @@ def step(env):
         skip("step: needs tickpaged-test's --test-wall-offset-file (ivshmem or shared mode)")
         return
     with env.vm(name="step") as vm:
-        gen0 = int(sysfs(vm, "generation"))
+        gen0 = int(vm.driver_attr("generation"))
         h = vm.spawn("tickpage-check --reader=9000")
         time.sleep(1)
         for i, off in enumerate((3600 * 10**9, 0, -86400 * 10**9)):
@@ -392,8 +379,8 @@ def step(env):
                 time.sleep(0.2)
             report(abs(rt - host - off) < 10 * 10**9,
                    f"step {off / 1e9:+.0f} s: page realtime follows ({(rt - host) / 1e9:+.3f} s)")
-            st = wait_status(vm, "ok")
-            gen = int(sysfs(vm, "generation"))
+            st = vm.wait_driver_status("ok")
+            gen = int(vm.driver_attr("generation"))
             report(gen != gen0 and st == "ok",
                    f"step {off / 1e9:+.0f} s: new generation {gen0} -> {gen}, status {st}")
             gen0 = gen
@@ -421,8 +408,8 @@ def slow(env):
     """A 100 ms period: the driver sleeps between polls while it waits
     for a publication edge; coarse time stays behind and within reach."""
     with env.vm(name="slow") as vm:
-        report(sysfs(vm, "period_ns") == "100000000", "sysfs period_ns is 100 ms")
-        report(wait_status(vm, "ok") == "ok", "aligned on a 100 ms page")
+        report(vm.driver_attr("period_ns") == "100000000", "sysfs period_ns is 100 ms")
+        report(vm.wait_driver_status("ok") == "ok", "aligned on a 100 ms page")
         run_check(vm, "100 ms period", f"--duration=3000 --slack-us={slack_us(vm)}")
         dmesg_clean(vm, "slow")
 
@@ -443,7 +430,7 @@ def modload(env, n=100):
         dm = vm.check("dmesg")
         report(dm.count("time page ABI") == n + 1, f"bound {dm.count('time page ABI')} times")
         dmesg_clean(vm, "modload")
-        report(wait_status(vm, "ok") == "ok", "page usable after the last load")
+        report(vm.wait_driver_status("ok") == "ok", "page usable after the last load")
         run_check(vm, "after reloads", f"--duration=500 --slack-us={slack_us(vm)}")
 
 

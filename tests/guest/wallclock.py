@@ -122,17 +122,6 @@ class Env(PageHost):
             self.pub.signal(signal.SIGUSR1)
 
 
-def sysfs(vm, attr):
-    return vm.driver_attr(attr)
-
-
-def wait_ok(vm, timeout=10):
-    deadline = time.monotonic() + timeout
-    while sysfs(vm, "status") != "ok" and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return sysfs(vm, "status") == "ok"
-
-
 def kv(out):
     return dict(w.split("=", 1) for w in out.split() if "=" in w)
 
@@ -163,12 +152,7 @@ def guest_real_vs_host(vm, off_ns):
 def follow(vm, off_ns, gen0, what):
     """After a host step: a new generation, and within a check of it the
     guest's CLOCK_REALTIME is the page's."""
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if int(sysfs(vm, "generation")) != gen0 and sysfs(vm, "status") == "ok":
-            break
-        time.sleep(0.05)
-    gen = int(sysfs(vm, "generation"))
+    _, gen, _ = vm.wait_new_generation(gen0, timeout=20)
     report(gen != gen0, f"{what}: a new generation ({gen0} -> {gen})")
     # One driver check: the step comes right after the check that
     # aligns to the new generation; give it two checks of guest time.
@@ -190,7 +174,7 @@ def step(env):
     if env.mode != "ivshmem" or not os.access(TICKPAGED_TEST, os.X_OK):
         skip_all("step: needs tickpaged-test's --test-wall-offset-file (ivshmem mode)")
     with env.vm(name="wall-step") as vm:
-        report(wait_ok(vm), "page aligned after boot")
+        report(vm.wait_driver_status("ok") == "ok", "page aligned after boot")
         time.sleep(0.2)
         at_bind = steps(vm)
         log(f"steps at bind: {at_bind} ns (the RTC has whole seconds)")
@@ -199,7 +183,7 @@ def step(env):
             report(abs(e["signed_p50_us"]) * 1000 < FOLLOW_NS,
                    f"after bind: guest CLOCK_REALTIME is the page's (error p50 {e['p50_us']:.1f} us, "
                    f"p99 {e['p99_us']:.1f} us)")
-        gen = int(sysfs(vm, "generation"))
+        gen = int(vm.driver_attr("generation"))
         h = vm.spawn("tp-wall --watch=15000")
         time.sleep(1)
         env.set_offset(HOUR_NS)
@@ -217,7 +201,7 @@ def step(env):
         e = wall_error(vm, 50)
         env.pub.stop()
         env.pub.start()
-        report(wait_ok(vm), "page aligned after a publisher restart")
+        report(vm.wait_driver_status("ok") == "ok", "page aligned after a publisher restart")
         time.sleep(0.5)
         n = len(steps(vm))
         if e and abs(e["signed_p50_us"]) * 1000 < THRESHOLD_NS / 2:
@@ -276,7 +260,7 @@ def wait_selected(vm, timeout=60):
 
 def chrony(env):
     with env.vm(name="wall-chrony") as vm:
-        report(wait_ok(vm), "page aligned after boot")
+        report(vm.wait_driver_status("ok") == "ok", "page aligned after boot")
         h = start_chrony(vm)
         if h is None:
             return
@@ -309,7 +293,7 @@ def chrony(env):
 def figures(vm, label, rows, edges=1000):
     """One driver check after an event (two, for slack), tp-wall over
     EDGES publications; one row of the table."""
-    wait_ok(vm)
+    vm.wait_driver_status("ok") == "ok"
     time.sleep(2 * CHECK_MS / 1000)
     e = wall_error(vm, edges)
     if e:
@@ -333,7 +317,7 @@ def error(env):
         vm = env.vm(name="wall-error")
         vm.start()
         try:
-            report(wait_ok(vm), f"{tag}: page aligned after boot")
+            report(vm.wait_driver_status("ok") == "ok", f"{tag}: page aligned after boot")
             if with_chrony:
                 if start_chrony(vm) is None:
                     return
@@ -341,9 +325,9 @@ def error(env):
                 report(ok, f"{tag}: chronyc selects the PHC")
             figures(vm, f"{env.mode}, {tag}, after boot", rows)
             if env.pub:
-                gen = int(sysfs(vm, "generation"))
+                gen = int(vm.driver_attr("generation"))
                 env.set_offset(HOUR_NS if not with_chrony else 0)
-                while int(sysfs(vm, "generation")) == gen:
+                while int(vm.driver_attr("generation")) == gen:
                     time.sleep(0.05)
                 figures(vm, f"{env.mode}, {tag}, after a host step", rows)
             vm = vm.migrate()
@@ -379,7 +363,7 @@ def consistency(env):
     mtime pair is not checked (-M): a stock kernel stamps files with its
     own tick, which the page runs ahead of (docs/libtickpage.md)."""
     with env.vm(name="wall-consistency") as vm:
-        report(wait_ok(vm), "page aligned after boot")
+        report(vm.wait_driver_status("ok") == "ok", "page aligned after boot")
         for pre, opt in (("", ""),
                          ("LD_PRELOAD=/lib/tickpage-preload/libtickpage-preload.so ", "-M ")):
             rc, out = vm.run(f"{pre}tp-consistency-dyn {opt}{env.reads}", timeout=900)

@@ -43,10 +43,6 @@ TP_COARSE = os.path.join(BUILD, "tests/kernel/tp-coarse")
 TICKPAGED_TEST = os.path.join(BUILD, "tests/tickpaged/tickpaged-test")
 
 
-def sysfs(vm, attr):
-    return vm.driver_attr(attr)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-n", type=int, default=20, help="migrations (default 20)")
@@ -97,12 +93,12 @@ def main():
                     accel=accel, cpu="max" if accel == "tcg" else None)
         vm.start()
         log(f"booted the patched kernel in {vm.boot_seconds:.1f}s")
-        st = sysfs(vm, "status")
+        st = vm.driver_attr("status")
         report(st == "ok", f"host A's page bound at boot (status {st})")
         # The reader: guest seconds are plenty (migrations stop its clock).
         h = vm.spawn(f"tp-coarse pairs {int(a.n * (a.dwell + 2) + 120)} {a.n} {a.checks}")
         time.sleep(a.dwell)
-        gens, host_waits, saves = [int(sysfs(vm, "generation"))], [], []
+        gens, host_waits, saves = [int(vm.driver_attr("generation"))], [], []
         for i in range(a.n):
             mig = os.path.join(work, "migration.bin")
             old, vm = vm, vm.migrate(path=mig, name=f"kcross{i + 1}", args=hosts[(i + 1) % 2])

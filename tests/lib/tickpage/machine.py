@@ -732,6 +732,16 @@ class VM:
         """One of the guest driver's sysfs attributes, stripped."""
         return self.check(f"cat /sys/class/misc/tickpage/{attr}").strip()
 
+    def wait_driver_status(self, want, timeout=10):
+        """Poll the driver's status until it is @want or @timeout s
+        pass: the last status read."""
+        deadline = time.monotonic() + timeout
+        while True:
+            st = self.driver_attr("status")
+            if st == want or time.monotonic() > deadline:
+                return st
+            time.sleep(0.1)
+
     def wait_new_generation(self, old, timeout=10):
         """Poll until the driver serves a page of a generation other than
         @old (a landing, a restore): (status, generation, seconds waited)."""
