@@ -353,6 +353,9 @@ static s64 tickpage_wall_error_ns(const struct tickpage_snapshot *s,
  */
 #define TICKPAGE_STEP_RESIDUAL_NS	(10 * NSEC_PER_USEC)
 
+/* An edge's gap narrow enough to step on: the poll gap of a running vCPU. */
+#define TICKPAGE_STEP_GAP_NS		(20 * NSEC_PER_USEC)
+
 /*
  * Move the wall clock onto the page's realtime, @diff_ns away. Built in,
  * as an offset injected under the timekeeper's lock (clock_adjtime's
@@ -420,16 +423,18 @@ static void tickpage_step_wall(struct tickpage_dev *td,
 	td->wall_due = false;
 
 	/*
-	 * A step cannot be undone: measure up to eight edges and take the
-	 * midpoint of the narrowest gap (a descheduled vCPU widens a gap),
-	 * capped by the lowest upper bound (a preempted publisher raises
-	 * @lo alone).
+	 * A step cannot be undone: measure eight edges, and more until one
+	 * gap is narrow, for 20 ms at most, and take the midpoint of the
+	 * narrowest gap (a descheduled vCPU widens a gap, and its midpoint
+	 * may be off by half of it), capped by the lowest upper bound (a
+	 * preempted publisher raises @lo alone).
 	 */
 	hi = wall->hi;
 	gap = wall->hi - wall->lo;
 	off = wall->lo + gap / 2;
 	start = ktime_get_ns();
-	for (i = 0; i < 8 && ktime_get_ns() - start < 20 * NSEC_PER_MSEC; i++) {
+	for (i = 0; (i < 8 || gap > TICKPAGE_STEP_GAP_NS) &&
+	     ktime_get_ns() - start < 20 * NSEC_PER_MSEC; i++) {
 		mono = ktime_get_ns();	/* before the read, as measure wants */
 		if (tickpage_read(td->page, &n) ||
 		    !tickpage_measure(td, &n, mono, &lo, &w) ||
@@ -454,8 +459,8 @@ static void tickpage_step_wall(struct tickpage_dev *td,
 	if (err)
 		dev_warn(td->dev, "cannot step the wall clock (%d)\n", err);
 	else
-		dev_info(td->dev, "wall clock stepped by %lld ns to the page (generation %llu)\n",
-			 diff, s->generation);
+		dev_info(td->dev, "wall clock stepped by %lld ns to the page (generation %llu, edge within %lld ns)\n",
+			 diff, s->generation, gap);
 }
 
 /*

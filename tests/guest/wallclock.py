@@ -140,6 +140,11 @@ def steps(vm):
     return [int(m.group(1)) for m in STEP_RE.finditer(vm.check("dmesg"))]
 
 
+def step_gaps(vm):
+    """The edge gap each step was measured within, ns (the driver's line)."""
+    return [int(g) for g in re.findall(r"edge within (\d+) ns", vm.check("dmesg"))]
+
+
 def guest_real_vs_host(vm, off_ns):
     """The guest's CLOCK_REALTIME (whole seconds, busybox date) against
     the host's plus the simulated step, bracketed by run_timed."""
@@ -293,7 +298,7 @@ def chrony(env):
 def figures(vm, label, rows, edges=1000):
     """One driver check after an event (two, for slack), tp-wall over
     EDGES publications; one row of the table."""
-    vm.wait_driver_status("ok") == "ok"
+    vm.wait_driver_status("ok")
     time.sleep(2 * CHECK_MS / 1000)
     e = wall_error(vm, edges)
     if e:
@@ -302,7 +307,8 @@ def figures(vm, label, rows, edges=1000):
             f"poll gap p50 {e['gap_p50_us']:.1f} us, {e['missed']:.0f} missed); "
             f"bracketed within 20 us: {e['tight']:.0f} of {e['edges']:.0f}, p50 "
             f"{e.get('tight_p50_us', -1):.1f} us, p99 {e.get('tight_p99_us', -1):.1f} us, "
-            f"max {e.get('tight_max_us', -1):.1f} us")
+            f"max {e.get('tight_max_us', -1):.1f} us; the driver's steps so far, ns: "
+            f"{steps(vm)}, within edge gaps of {step_gaps(vm)} ns")
         rows.append((label, e))
     return e
 
