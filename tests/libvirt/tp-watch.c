@@ -23,6 +23,9 @@
  *          publication), meaningful when page= is not an error: the
  *          host compares it with its own clock when the line arrives
  *
+ * The first line, TPW-START, gives the interval and the driver's
+ * margin_ns (module parameter; -1 if unreadable).
+ *
  * The host cannot talk to the guest through libvirt's serial file, so
  * the guest reports continuously and the host compares the lines
  * before and after each operation (suspend, save/restore...).
@@ -76,6 +79,23 @@ static const void *map_dev(const char *path)
 	return m;
 }
 
+/*
+ * The driver keeps coarse time this far behind its measured offset: the
+ * host's lag budget includes it. -1 when the parameter cannot be read.
+ */
+static long long driver_margin_ns(void)
+{
+	FILE *f = fopen("/sys/module/tickpage/parameters/margin_ns", "r");
+	long long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%lld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dev = TICKPAGE_DEV_PATH;
@@ -103,7 +123,8 @@ int main(int argc, char **argv)
 	if (!page)
 		return 1;
 	gpage = (const void *)((const char *)page + TICKPAGE_MMAP_GUEST_OFFSET);
-	printf("TPW-START interval_ms=%ld\n", interval_ms);
+	printf("TPW-START interval_ms=%ld margin_ns=%lld\n", interval_ms,
+	       driver_margin_ns());
 
 	for (n = 0;; n++) {
 		struct tickpage_snapshot s = {0};
