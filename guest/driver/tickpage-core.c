@@ -387,10 +387,13 @@ static int tickpage_shift_wall(const struct tickpage_snapshot *s,
 	/* In us: ADJ_NANO would also switch ntp's units for chrony. */
 	struct __kernel_timex tx = { .modes = ADJ_SETOFFSET };
 	struct timespec64 d = ns_to_timespec64(diff_ns + NSEC_PER_USEC / 2);
+	int ret;
 
 	tx.time.tv_sec = d.tv_sec;
 	tx.time.tv_usec = d.tv_nsec / NSEC_PER_USEC;
-	return do_adjtimex(&tx);
+	/* Success is ntp's clock state (TIME_OK ... TIME_ERROR), not 0. */
+	ret = do_adjtimex(&tx);
+	return ret < 0 ? ret : 0;
 #endif
 }
 
