@@ -92,7 +92,7 @@ trap 'exit 1' HUP INT TERM
 # --- build ----------------------------------------------------------------
 # make deb fails on any lintian error or warning; grep the log too, so a
 # change to LINTIAN_FLAGS cannot hide one.
-lintian_clean() { ! grep -E '^[EW]: ' "$1/deb/lintian.log"; }
+lintian_clean() { ! grep -E '^[EW]: ' "$1/deb/lintian.log" "$1/deb/lintian-kernel.log"; }
 
 if build "$top" "$work/v1"; then pass "make deb ($ver)"; else
 	tail -n 30 "$work/v1.log"; fail "make deb ($ver)"; summary; fi
@@ -100,6 +100,12 @@ check "lintian: no error, no warning ($ver)" lintian_clean "$work/v1"
 for d in $(debs "$work/v1" "$ver"); do
 	check "built $(basename "$d")" test -s "$d"
 done
+# The patched kernel's package (never installed on this machine: the
+# guest image and tests/deb/lifecycle.sh's chroot take it).
+kdeb=$(kernel_deb "$work/v1" "$ver")
+check "built the patched kernel's package: ${kdeb:+$(basename "$kdeb")}" test -s "$kdeb"
+check "it holds the patched kernel, /boot/vmlinuz-*-tickpage" \
+	sh -c "dpkg-deb -c '$kdeb' | grep -q ' ./boot/vmlinuz-.*-tickpage$'"
 
 # The bumped version: the same tree, copied, with a changelog entry on top.
 bumped_tree "$work/tree" tests/deb/deb.sh

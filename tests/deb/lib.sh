@@ -17,6 +17,9 @@ debs() { # O VERSION: the five packages' files
 		echo "$1/deb/${p}_$2_$a.deb"
 	done
 }
+kernel_deb() { # O VERSION: the patched kernel's package (DEB_KERNEL=yes)
+	ls "$1"/deb/linux-image-*-tickpage_*+tickpage"$2"_"$arch".deb 2>/dev/null
+}
 # bumped_tree DIR WHO: this tree (what git tracks, and new files it does
 # not ignore; never build/) copied to DIR, with a changelog entry for
 # version $new on top, WHO (a test) named in it.

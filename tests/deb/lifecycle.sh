@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 # Install, upgrade and purge leave nothing behind: piuparts (Debian's
-# own tool for it) on the five packages, in a throw-away chroot, never on
-# this machine's root.
+# own tool for it) on the five packages and the patched kernel's, in a
+# throw-away chroot, never on this machine's root.
 #
 # The chroot is the guest image's Debian part (scripts/build-guest-image
 # stage 1: Debian 12 with systemd, udev, dkms and the cloud kernel with
@@ -42,6 +42,8 @@ base=$(ls -t "$CACHE"/image-base-*/base.tar 2>/dev/null | head -n 1)
 for d in $(debs "$(dirname "$DEB_DIR")" "$ver"); do
 	[ -f "$d" ] || { skip "no $d (make deb)"; summary; }
 done
+kold=$(kernel_deb "$(dirname "$DEB_DIR")" "$ver")
+[ -n "$kold" ] || { skip "no patched kernel package in $DEB_DIR (make deb)"; summary; }
 
 work=$(mktemp -d /tmp/tickpage-lifecycle.XXXXXX) || exit 1
 # piuparts unmounts what it mounted in its own copy; nothing is mounted
@@ -55,7 +57,7 @@ bumped_tree "$work/tree" tests/deb/lifecycle.sh
 if build "$work/tree" "$work/v2"; then pass "make deb ($new, a copy of the tree)"; else
 	tail -n 30 "$work/v2.log"; fail "make deb ($new)"; summary; fi
 mkdir "$work/repo"
-cp $(debs "$(dirname "$DEB_DIR")" "$ver") "$work/repo/"
+cp $(debs "$(dirname "$DEB_DIR")" "$ver") "$kold" "$work/repo/"
 (cd "$work/repo" && apt-ftparchive packages . >Packages)
 
 # The chroot: the image's Debian part, with the old version's repository.
@@ -69,7 +71,7 @@ log "chroot of $base and the new packages ready in $(($(date +%s) - start))s"
 nice -n 10 piuparts --existing-chroot="$work/chroot" --hard-link --tmpdir="$work" \
 	--keep-sources-list --distribution=bookworm --no-eatmydata --no-install-purge-test \
 	--bindmount="$work/repo" --log-file="$work/piuparts.log" \
-	$(debs "$work/v2" "$new") >"$work/piuparts.out" 2>&1
+	$(debs "$work/v2" "$new") $(kernel_deb "$work/v2" "$new") >"$work/piuparts.out" 2>&1
 rc=$?
 mkdir -p build/tests/logs && cp "$work/piuparts.log" build/tests/logs/deb-lifecycle.piuparts.log
 # Its verdicts, and each error with the lines it lists (left files...).
@@ -84,6 +86,9 @@ check "piuparts: install $ver with apt from the local repository, upgrade to $ne
 # DKMS built the module for the chroot's kernel on each install.
 check "apt installed $ver from the repository" \
 	grep -q "tickpage-dkms.* $ver " "$work/piuparts.log"
+kpkg=$(dpkg-deb -f "$kold" Package) kver=$(dpkg-deb -f "$kold" Version)
+check "apt installed $kpkg $kver from the repository" \
+	grep -q "$kpkg.* $kver " "$work/piuparts.log"
 check "dkms built and installed tickpage.ko in the chroot, for $ver and $new" \
 	test "$(grep -c 'Installing to /lib/modules/.*/updates/dkms' "$work/piuparts.log")" -ge 2
 log "lifecycle took $(($(date +%s) - start))s before cleaning up (piuparts: $(tail -n 1 "$work/piuparts.log"))"
