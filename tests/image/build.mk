@@ -19,6 +19,17 @@ IMAGE_TOOLS := mmdebstrap apt-ftparchive qemu-img dpkg-buildpackage dh_dkms lint
 CHECK_DEPS += guest-image
 LINT_C += tests/image/coarse-clocks.c
 
+# tests/kernel/'s tp-coarse, built against the C library for the image's
+# Debian userland (the same release as this machine's), not static:
+# test-image.py copies it over a serial line to the patched kernel.
+IMAGE_TP_COARSE := $(O)/tests/image/tp-coarse
+$(IMAGE_TP_COARSE): tests/kernel/tp-coarse.c vdso/include/tickpage-dev.h \
+		vdso/include/tickpage-read.h vdso/include/tickpage-abi.h
+	$(quiet) CCLD $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -s -pthread -o $@ $<
+ALL_TARGETS += $(IMAGE_TP_COARSE)
+
 .PHONY: guest-image
 guest-image:
 	$(Q)missing=""; for t in $(IMAGE_TOOLS); do \

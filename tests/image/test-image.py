@@ -15,6 +15,15 @@ libtickpage-dev (on this host, from the .debs) reads both coarse clocks
 from the page, and its realtime is the host's; with the packaged chrony
 snippet enabled, `chronyc sources` lists the driver's PHC.
 
+With --kernel patched, the image's second kernel: the patched one that
+`make deb` packaged (linux-image-6.1.N-tickpage) and apt installed in
+the image, booted without an initrd. The same checks, but the driver is
+built in (bound to the device with no module anywhere), and on top,
+tests/kernel/'s tp-coarse proves that the vDSO serves both coarse clocks
+from the page: clock_getres() is the page's period, their steps and
+values are the page's, vDSO and system call agree, and they are read
+with the time system calls forbidden (seccomp).
+
 With --libvirt, the same image and the same checks, but the guest is a
 domain that the real libvirt daemon runs (started as tests/libvirt/
 does), as a user would: a plain domain (the image's disk, its kernel,
@@ -24,6 +33,7 @@ shmem-ro (Debian's QEMU, ivshmem-plain read-only), shared its
 device-shared mode (the project's QEMU, -device tickpage,memdev=).
 
 Usage: tests/image/test-image.py --mode ivshmem|shared [--libvirt]
+                                  [--kernel debian|patched]
 """
 import argparse
 import base64
@@ -49,6 +59,7 @@ SLACK_US_TCG = 1000000
 SLACK_NS = 2000000000          # TCG on a loaded host: generous, still catches a dead page
 BOOT_TIMEOUT = 900             # systemd under TCG on 2 busy cores
 PROG_SRC = os.path.join(TOP, "tests", "image", "coarse-clocks.c")
+TP_COARSE = os.path.join(BUILD, "tests", "image", "tp-coarse")
 DEB_DIR = os.environ.get("TICKPAGE_DEB_DIR", os.path.join(BUILD, "deb"))
 
 
@@ -107,31 +118,32 @@ def put_file(vm, data, path, chunk=3000):
     vm.check(f"base64 -d {path}.b64 > {path} && rm {path}.b64 && chmod 755 {path}")
 
 
-def check_boot(vm, host, env, prog):
-    # 1. systemd: the whole boot, no failed unit.
-    rc, out = vm.run("systemctl is-system-running --wait", timeout=600)
-    state = out.strip()
-    if not report(state == "running", f"systemctl is-system-running: {state}"):
-        print(vm.run("systemctl --failed --no-pager; journalctl -b -p warning --no-pager "
-                     "| tail -n 40")[1])
-    log("boot: " + vm.check("systemd-analyze time || :").strip().replace("\n", " "))
+def bound_devices(vm):
+    """The PCI devices the tickpage driver is bound to (one expected),
+    and udev's record of it."""
+    devs = vm.check("ls -d /sys/bus/pci/drivers/tickpage/0000:* 2>/dev/null || :").split()
+    report(len(devs) == 1, f"the tickpage driver is bound to one PCI device: "
+           f"{' '.join(devs) or 'none'}")
+    if devs:
+        udev = vm.check(f"udevadm info {devs[0]}")
+        report(re.search(r"^E: DRIVER=tickpage$", udev, re.M) is not None,
+               "udev's database has the device with DRIVER=tickpage")
+    return devs
 
-    # 2. udev loaded the module, for the device, and the module is the
-    # one DKMS built in the image. Nothing in the image loads it by name
-    # (modules-load.d, /etc/modules) and this test never modprobes: the
-    # only way in is the device's modalias through udev's kmod builtin.
-    out = vm.check("ls -d /sys/bus/pci/drivers/tickpage/0000:* 2>/dev/null || :")
-    devs = out.split()
-    report(len(devs) == 1, f"tickpage.ko is bound to one PCI device: {' '.join(devs) or 'none'}")
+
+def check_udev_module(vm, env):
+    """Debian's kernel: udev loaded the module, for the device, and the
+    module is the one DKMS built in the image. Nothing in the image loads
+    it by name (modules-load.d, /etc/modules) and this test never
+    modprobes: the only way in is the device's modalias through udev's
+    kmod builtin."""
+    devs = bound_devices(vm)
     if devs:
         dev = devs[0]
         alias = vm.check(f"cat {dev}/modalias").strip()
         resolved = vm.check(f"modprobe --resolve-alias '{alias}'").split()
         report("tickpage" in resolved,
                f"the device's modalias {alias} resolves to {resolved}")
-        udev = vm.check(f"udevadm info {dev}")
-        report(re.search(r"^E: DRIVER=tickpage$", udev, re.M) is not None,
-               "udev's database has the device with DRIVER=tickpage")
     report(vm.run("test -d /sys/module/tickpage")[0] == 0, "tickpage is loaded")
     path = vm.check("modinfo -n tickpage").strip()
     report(f"/lib/modules/{env['KVER']}/updates/dkms/" in path,
@@ -143,6 +155,51 @@ def check_boot(vm, host, env, prog):
     report(not any(re.search(r"\b(modprobe|insmod)\b", c) and "--resolve-alias" not in c
                    for c, _, _ in vm.transcript),
            "this test loaded no module itself")
+
+
+def check_builtin(vm, env):
+    """The patched kernel: the one apt installed from make deb's package,
+    with the driver built in; no module of it exists for this kernel
+    (DKMS had no headers to build one), so nothing could load one."""
+    release = vm.check("uname -r").strip()
+    report(release == env["KVER_PATCHED"],
+           f"the patched kernel runs: uname -r {release}, packaged {env['KVER_PATCHED']}")
+    pkg = vm.check(f"dpkg-query -W -f '${{Status}} ${{Version}}' linux-image-{release} || :")
+    report(pkg.startswith("install ok installed"),
+           f"apt installed it as linux-image-{release}: {pkg.strip() or 'not installed'}")
+    bound_devices(vm)
+    report(vm.run("test -d /sys/module/tickpage && test ! -e /sys/module/tickpage/initstate")[0]
+           == 0, "tickpage is built in (/sys/module/tickpage without initstate)")
+    out = vm.check(f"find /lib/modules/{release} -name 'tickpage.ko*' 2>/dev/null || :")
+    report(out.strip() == "", f"no tickpage module for {release}{': ' + out if out.strip() else ''}")
+
+
+def check_vdso(vm):
+    """tp-coarse page (tests/kernel/): the vDSO serves both coarse clocks
+    from the page, with the expected values read from /dev/tickpage."""
+    with open(TP_COARSE, "rb") as f:
+        put_file(vm, f.read(), "/usr/local/bin/tp-coarse")
+    rc, out = vm.run("tp-coarse page", timeout=300)
+    guest_print(out)
+    fails = [line for line in out.splitlines() if line.startswith("FAIL")]
+    report(rc == 0 and "PASS" in out, f"tp-coarse page: the vDSO serves the coarse clocks "
+           f"from the page (rc {rc})" + "".join(f"\n    {line}" for line in fails))
+
+
+def check_boot(vm, env, prog, patched):
+    # 1. systemd: the whole boot, no failed unit.
+    rc, out = vm.run("systemctl is-system-running --wait", timeout=600)
+    state = out.strip()
+    if not report(state == "running", f"systemctl is-system-running: {state}"):
+        print(vm.run("systemctl --failed --no-pager; journalctl -b -p warning --no-pager "
+                     "| tail -n 40")[1])
+    log("boot: " + vm.check("systemd-analyze time || :").strip().replace("\n", " "))
+
+    # 2. Which kernel, and how the driver came in.
+    if patched:
+        check_builtin(vm, env)
+    else:
+        check_udev_module(vm, env)
     kmsg = vm.check("journalctl -b -k --no-pager -o cat | grep -i tickpage || :")
     log("kernel: " + kmsg.strip().replace("\n", " | "))
 
@@ -174,6 +231,8 @@ def check_boot(vm, host, env, prog):
     m = re.search(r"^period_ns (-?\d+)$", t.out, re.M)
     report(m is not None and int(m.group(1)) == PERIOD_NS,
            f"period_ns is the host's {PERIOD_NS}: {m and m.group(1)}")
+    if patched:
+        check_vdso(vm)
 
     # 5. chrony, with the packaged snippet enabled as README.Debian says.
     report(vm.run("test -c /dev/ptp_tickpage")[0] == 0,
@@ -246,7 +305,8 @@ class Libvirt:
         t0 = time.monotonic()
         for key, dest in (("IMAGE", "image.qcow2"), ("KERNEL", "vmlinuz"),
                           ("INITRD", "initrd")):
-            shutil.copy(env[key], os.path.join(self.wd, dest))
+            if env[key]:
+                shutil.copy(env[key], os.path.join(self.wd, dest))
         log(f"image, kernel, initrd copied for libvirt-qemu in {time.monotonic() - t0:.1f}s")
         # tests/libvirt/'s plain domain (its kernel command line, serial
         # console, TCG), with the image's disk, more memory, and the
@@ -255,6 +315,9 @@ class Libvirt:
         guest = f"{env['APPEND']} tpvm.cmd=ttyS1 " + os.environ.get("TICKPAGE_IMAGE_APPEND", "")
         root = ET.fromstring(self.td.base_xml(self.name, wd, STOCK_QEMU, guest.strip()))
         root.find("memory").text = "1024"
+        if not env["INITRD"]:
+            os_el = root.find("os")
+            os_el.remove(os_el.find("initrd"))
         devices = root.find("devices")
         devices.append(ET.fromstring(
             f"<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
@@ -296,11 +359,21 @@ def main():
     ap.add_argument("--mode", choices=("ivshmem", "shared"), required=True)
     ap.add_argument("--libvirt", action="store_true",
                     help="a domain run by the libvirt daemon (tickpage-virt-xml)")
+    ap.add_argument("--kernel", choices=("debian", "patched"), default="debian",
+                    help="Debian's cloud kernel (the default) or the image's patched one")
     a = ap.parse_args()
     env = image_env()
+    patched = a.kernel == "patched"
+    if patched:
+        if not report("KERNEL_PATCHED" in env, "the image has the patched kernel (KERNEL_PATCHED)"):
+            summary()
+        if not os.path.exists(TP_COARSE):
+            skip_all(f"{TP_COARSE} not built (make)")
+        # Its own kernel and no initrd: a kernel that boots from the disk.
+        env = {**env, "KERNEL": env["KERNEL_PATCHED"], "INITRD": None}
     if a.mode == "shared" and not os.access(PROJECT_QEMU, os.X_OK):
         skip_all(f"{PROJECT_QEMU} not built (make qemu)")
-    name = f"image-{'libvirt-' if a.libvirt else ''}{a.mode}"
+    name = f"image-{'patched-' if patched else ''}{'libvirt-' if a.libvirt else ''}{a.mode}"
     lv = Libvirt(name) if a.libvirt else None
     work = tempfile.mkdtemp(prefix=f"tp{name}-")
     # libvirt's QEMU runs as libvirt-qemu: the page must be readable by it.
@@ -315,14 +388,14 @@ def main():
             vm = lv.vm(a.mode, env, host.shm)
         else:
             drive = ["-drive", f"file={env['IMAGE']},if=virtio,format=qcow2,snapshot=on"]
-            vm = host.vm(name=name, kernel=env["KERNEL"],
+            vm = host.vm(name=name, kernel=env["KERNEL"], initrd=env["INITRD"] or False,
                          qemu=STOCK_QEMU if a.mode == "ivshmem" else PROJECT_QEMU,
                          args=host.args + drive, mem=1024, boot_timeout=BOOT_TIMEOUT,
                          append=f"{env['APPEND']} tpvm.cmd=ttyS1 "
                          + os.environ.get("TICKPAGE_IMAGE_APPEND", ""))
         with vm:
             log(f"command channel up {vm.boot_seconds:.1f}s after start")
-            check_boot(vm, host, env, prog)
+            check_boot(vm, env, prog, patched)
     finally:
         host.close()
         if lv:

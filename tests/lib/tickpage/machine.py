@@ -174,7 +174,9 @@ class VM:
 
     kernel, initrd  default: the cached Debian cloud kernel and
                     build/vm/initramfs.cpio.gz; kernel=False boots no
-                    kernel (the firmware idles; no command channel)
+                    kernel (the firmware idles; no command channel);
+                    initrd=False boots the kernel alone (its root= on
+                    a disk in args)
     qemu            default: find_qemu()
     devices         list of -device arguments, e.g. ["tickpage,period-ns=1000000"]
     args            any other QEMU arguments (a list), e.g. ["-object", ...]
@@ -220,8 +222,8 @@ class VM:
             channel = False
         else:
             self.kernel = kernel or guest_kernel()["VMLINUZ"]
-            self.initrd = initrd or DEFAULT_INITRD
-            if not os.path.exists(self.initrd):
+            self.initrd = None if initrd is False else initrd or DEFAULT_INITRD
+            if self.initrd and not os.path.exists(self.initrd):
                 raise VMError(f"initramfs {self.initrd} missing: run make vm-prereqs")
         self.qemu = find_qemu(qemu)
         self.devices = list(devices)
@@ -281,7 +283,7 @@ class VM:
         if self.kernel:
             # A guest kernel's reboot (a panic: panic=-1) ends QEMU. Without
             # one, system_reset is the firmware's and must stay a reset.
-            a += ["-kernel", self.kernel, "-initrd", self.initrd,
+            a += ["-kernel", self.kernel, *(["-initrd", self.initrd] if self.initrd else []),
                   "-append", self.kernel_append(), "-no-reboot"]
         if self.use_qtest:
             a += ["-qtest", f"unix:{self.dir}/qtest.sock", "-qtest-log", "/dev/null"]
@@ -792,7 +794,7 @@ class VM:
 
     def clone(self, **over):
         """A new, unstarted VM with the same configuration (and OVERRIDES)."""
-        kw = dict(kernel=self.kernel or False, initrd=self.initrd, qemu=self.qemu,
+        kw = dict(kernel=self.kernel or False, initrd=self.initrd or False, qemu=self.qemu,
                   devices=self.devices, args=self.args, append=self.append,
                   load=self.load, smp=self.smp, mem=self.mem, accel=self.accel,
                   boot_timeout=self.boot_timeout, channel=self.channel,
