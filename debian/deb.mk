@@ -27,6 +27,10 @@ LINTIAN_FLAGS ?= --fail-on error,warning --display-info
 # a cold kernel build), checked by lintian as strictly as ours.
 # DEB_KERNEL=no builds ours only.
 DEB_KERNEL ?= yes
+# deb_lintian,PACKAGES,LOG: lintian on PACKAGES into LOG, which is
+# printed (but for its warning about root); fails as LINTIAN_FLAGS say.
+deb_lintian = lintian $(LINTIAN_FLAGS) $(1) >$(2) 2>&1; rc=$$?; \
+	grep -v '^running with root privileges' $(2); exit $$rc
 
 .PHONY: deb deb-clean
 deb:
@@ -50,18 +54,12 @@ deb:
 		[ ! -e "$$f" ] || cp "$$f" $(DEB_DIR)/ || exit 1; \
 	done
 	$(quiet) LINTIAN $(DEB_DIR)
-	$(Q)lintian $(LINTIAN_FLAGS) $(DEB_DIR)/tickpage_$(DEB_VERSION)_*.changes \
-		>$(DEB_DIR)/lintian.log 2>&1; rc=$$?; \
-	grep -v '^running with root privileges' $(DEB_DIR)/lintian.log; \
-	exit $$rc
+	$(Q)$(call deb_lintian,$(DEB_DIR)/tickpage_$(DEB_VERSION)_*.changes,$(DEB_DIR)/lintian.log)
 ifeq ($(DEB_KERNEL),yes)
 	$(quiet) KDEB $(DEB_DIR)
 	$(Q)d=$$(scripts/build-guest-kernel --deb) && cp "$$d"/*.deb $(DEB_DIR)/
 	$(quiet) LINTIAN $(DEB_DIR)/linux-image-*
-	$(Q)lintian $(LINTIAN_FLAGS) $(DEB_DIR)/linux-image-*.deb \
-		>$(DEB_DIR)/lintian-kernel.log 2>&1; rc=$$?; \
-	grep -v '^running with root privileges' $(DEB_DIR)/lintian-kernel.log; \
-	exit $$rc
+	$(Q)$(call deb_lintian,$(DEB_DIR)/linux-image-*.deb,$(DEB_DIR)/lintian-kernel.log)
 endif
 	$(Q)ls $(DEB_DIR)/*.deb
 

@@ -23,8 +23,7 @@ LINT_C += tests/image/coarse-clocks.c
 # Debian userland (the same release as this machine's), not static:
 # test-image.py copies it over a serial line to the patched kernel.
 IMAGE_TP_COARSE := $(O)/tests/image/tp-coarse
-$(IMAGE_TP_COARSE): tests/kernel/tp-coarse.c vdso/include/tickpage-dev.h \
-		vdso/include/tickpage-read.h vdso/include/tickpage-abi.h
+$(IMAGE_TP_COARSE): $(TP_COARSE_SRC)
 	$(quiet) CCLD $@
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -s -pthread -o $@ $<

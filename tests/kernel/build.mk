@@ -1,9 +1,11 @@
 # tests/kernel/: programs that run inside the patched guest kernel
 # (static: the test initramfs has no libc).
 TP_COARSE := $(O)/tests/kernel/tp-coarse
+# Its sources, also for the image's build of it (tests/image/build.mk).
+TP_COARSE_SRC := tests/kernel/tp-coarse.c vdso/include/tickpage-dev.h \
+		 vdso/include/tickpage-read.h vdso/include/tickpage-abi.h
 
-$(TP_COARSE): tests/kernel/tp-coarse.c vdso/include/tickpage-dev.h \
-	      vdso/include/tickpage-read.h vdso/include/tickpage-abi.h
+$(TP_COARSE): $(TP_COARSE_SRC)
 	$(quiet) CCLD $@
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -static -pthread -o $@ $<
