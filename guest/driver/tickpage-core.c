@@ -515,9 +515,19 @@ static void tickpage_check(struct work_struct *work)
 
 /*
  * The page as a PTP hardware clock, for chrony's `refclock PHC` between
- * the steps above. A reading waits for the next publication and returns
- * its realtime bracketed by CLOCK_REALTIME reads around the edge: none
- * of our offset is in it, so chrony's corrections cannot feed back.
+ * the steps above. The guest times a publication's appearance, and the
+ * PHC reads that publication's realtime plus the CLOCK_MONOTONIC_RAW
+ * time since: none of our offset is in it and no adjtimex reaches it, so
+ * chrony's corrections cannot feed back.
+ *
+ * One edge serves its whole period. chrony asks PTP_SYS_OFFSET_EXTENDED
+ * for 25 samples an ioctl and keeps those of lowest delay: 25 edges would
+ * cost a vCPU 25 periods a poll, and 25 chances that a late publication
+ * fails the ioctl. A caller that brackets the call itself (PTP_SYS_OFFSET,
+ * clock_gettime) takes the value for the middle of the call, so that is
+ * when it is read: taken at the end of a wait for an edge, it would run
+ * half the wait ahead, which chrony, fallen back to PTP_SYS_OFFSET after
+ * one failed PTP_SYS_OFFSET_EXTENDED, kept the guest 0.4 ms ahead by.
  * Pages slower than 10 ms are extrapolated with the readers' offset.
  */
 #define TICKPAGE_PTP_EDGE_MAX_NS	(10 * NSEC_PER_MSEC)
@@ -542,24 +552,19 @@ static int tickpage_ptp_extrapolate(struct tickpage_dev *td,
 	return 0;
 }
 
-static int tickpage_ptp_gettimex(struct ptp_clock_info *info,
-				 struct timespec64 *ts,
-				 struct ptp_system_timestamp *sts)
+/* Wait for the next publication and time its appearance. */
+static int tickpage_ptp_time_edge(struct tickpage_dev *td, u64 deadline,
+				  struct tickpage_edge *e)
 {
-	struct tickpage_dev *td = container_of(info, struct tickpage_dev,
-					       ptp_info);
-	struct timespec64 pre, before;
 	struct tickpage_snapshot s, n;
-	u64 deadline;
+	u64 pre, before, post;
 
+	/* Before the first read: the edge may come right after it. */
+	pre = ktime_get_raw_ns();
 	if (tickpage_read(td->page, &s))
 		return -ENODATA;
-	if (s.period_ns > TICKPAGE_PTP_EDGE_MAX_NS)
-		return tickpage_ptp_extrapolate(td, &s, ts, sts);
-	deadline = ktime_get_ns() + 4 * s.period_ns + NSEC_PER_MSEC;
-	ktime_get_real_ts64(&pre);
 	for (;;) {
-		ktime_get_real_ts64(&before);
+		before = ktime_get_raw_ns();
 		if (tickpage_read(td->page, &n))
 			return -ENODATA;
 		if (n.update_count != s.update_count)
@@ -569,11 +574,78 @@ static int tickpage_ptp_gettimex(struct ptp_clock_info *info,
 			return -ESTALE;	/* as hv_util's PTP clock does */
 		cpu_relax();
 	}
-	ptp_read_system_postts(sts);
-	if (sts)
-		sts->pre_ts = pre;
-	ts->tv_sec = n.realtime_sec;
-	ts->tv_nsec = n.realtime_nsec;
+	post = ktime_get_raw_ns();
+	e->count = n.update_count;
+	e->generation = n.generation;
+	e->real_ns = n.realtime_sec * NSEC_PER_SEC + n.realtime_nsec;
+	e->raw_ns = pre + (post - pre) / 2;
+	e->width_ns = post - pre;
+	return 0;
+}
+
+/*
+ * The edge of the publication on the page now: timed once, then kept.
+ * A vCPU descheduled in the wait times a wide bracket; a few more
+ * periods find a narrow one (the step's own gap, below).
+ */
+static int tickpage_ptp_edge(struct tickpage_dev *td,
+			     const struct tickpage_snapshot *s,
+			     struct tickpage_edge *e)
+{
+	u64 deadline = ktime_get_ns() + 4 * s->period_ns + NSEC_PER_MSEC;
+	struct tickpage_edge n;
+	int err, tries;
+
+	spin_lock(&td->edge_lock);
+	*e = td->edge;
+	spin_unlock(&td->edge_lock);
+	if (e->count && e->count == s->update_count &&
+	    e->generation == s->generation)
+		return 0;
+	err = tickpage_ptp_time_edge(td, deadline, e);
+	if (err)
+		return err;
+	for (tries = 1; tries < 4 && e->width_ns > TICKPAGE_STEP_GAP_NS;
+	     tries++) {
+		if (tickpage_ptp_time_edge(td, deadline, &n))
+			break;
+		if (n.width_ns < e->width_ns || n.generation != e->generation)
+			*e = n;
+	}
+	spin_lock(&td->edge_lock);
+	td->edge = *e;
+	spin_unlock(&td->edge_lock);
+	return 0;
+}
+
+static int tickpage_ptp_gettimex(struct ptp_clock_info *info,
+				 struct timespec64 *ts,
+				 struct ptp_system_timestamp *sts)
+{
+	struct tickpage_dev *td = container_of(info, struct tickpage_dev,
+					       ptp_info);
+	struct tickpage_snapshot s;
+	struct tickpage_edge e;
+	u64 enter, raw;
+	int err;
+
+	enter = ktime_get_raw_ns();
+	if (tickpage_read(td->page, &s))
+		return -ENODATA;
+	if (s.period_ns > TICKPAGE_PTP_EDGE_MAX_NS)
+		return tickpage_ptp_extrapolate(td, &s, ts, sts);
+	err = tickpage_ptp_edge(td, &s, &e);
+	if (err)
+		return err;
+	if (sts) {
+		ptp_read_system_prets(sts);
+		raw = ktime_get_raw_ns();
+		ptp_read_system_postts(sts);
+	} else {
+		raw = ktime_get_raw_ns();
+		raw = enter + (raw - enter) / 2;
+	}
+	*ts = ns_to_timespec64(e.real_ns + (s64)(raw - e.raw_ns));
 	return 0;
 }
 
@@ -719,6 +791,7 @@ int tickpage_bind(struct device *dev, resource_size_t phys, bool shared)
 	td->own = !shared;
 	td->pfn = PHYS_PFN(phys);
 	INIT_DELAYED_WORK(&td->check, tickpage_check);
+	spin_lock_init(&td->edge_lock);
 
 	mutex_lock(&tickpage_lock);
 	if (tickpage_cur) {

@@ -16,9 +16,23 @@
 #include <linux/device.h>
 #include <linux/mutex.h>
 #include <linux/ptp_clock_kernel.h>
+#include <linux/spinlock.h>
+#include <linux/time64.h>
 #include <linux/workqueue.h>
 
 #include "tickpage-dev.h"
+
+/*
+ * A publication's appearance, timed by the guest's CLOCK_MONOTONIC_RAW,
+ * which no adjtimex reaches: the PHC reads the page's time from it.
+ */
+struct tickpage_edge {
+	u64 count;			/* its update_count, 0 = none yet */
+	u32 generation;
+	s64 real_ns;			/* its realtime */
+	u64 raw_ns;			/* the middle of the bracket it appeared in */
+	u64 width_ns;			/* the bracket's width */
+};
 
 /* One bound time page. */
 struct tickpage_dev {
@@ -28,6 +42,8 @@ struct tickpage_dev {
 	struct delayed_work check;
 	struct ptp_clock_info ptp_info;	/* the page as a PHC, for chrony */
 	struct ptp_clock *ptp;		/* NULL without CONFIG_PTP_1588_CLOCK */
+	spinlock_t edge_lock;		/* guards edge */
+	struct tickpage_edge edge;	/* the edge the PHC reads from */
 	u64 last_count;			/* update_count seen last */
 	u64 last_change_ns;		/* guest time update_count last moved */
 	u64 last_align_ns;		/* guest time of the last realignment */
