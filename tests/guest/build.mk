@@ -45,6 +45,16 @@ $(TP_WALL): $(O)/tests/guest/tp-wall.o
 CHECK_DEPS += $(TP_WALL)
 LINT_C += tests/guest/tp-wall.c
 
+# tp-phc: the driver's PTP clock, each way a PTP tool reads it (wallclock.py).
+TP_PHC := $(O)/tests/guest/tp-phc
+
+$(TP_PHC): $(O)/tests/guest/tp-phc.o
+	$(quiet) LD $@
+	$(Q)$(CC) -static -o $@ $^
+
+CHECK_DEPS += $(TP_PHC)
+LINT_C += tests/guest/tp-phc.c
+
 # tp-consistency: the guest's clocks in pairs (design invariant 6), static
 # for the patched kernel's vDSO and dynamic for libtickpage-preload.so.
 TP_CONSISTENCY := $(O)/tests/guest/tp-consistency $(O)/tests/guest/tp-consistency-dyn
