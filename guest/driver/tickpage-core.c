@@ -313,7 +313,8 @@ static bool tickpage_update(struct tickpage_dev *td,
 		return true;
 	}
 	realign = lag_ns > 2 * s->period_ns + 2ull * margin_ns ||
-		  *now - td->last_align_ns > (u64)realign_ms * NSEC_PER_MSEC;
+		  *now - td->last_align_ns > (u64)realign_ms * NSEC_PER_MSEC ||
+		  td->wall_refine;
 	tickpage_state.mono_limit_ns = s->monotonic_ns +
 				       3 * tickpage_check_ns() + s->period_ns;
 	tickpage_guest_write();
@@ -355,6 +356,14 @@ static s64 tickpage_wall_error_ns(const struct tickpage_snapshot *s,
 
 /* An edge's gap narrow enough to step on: the poll gap of a running vCPU. */
 #define TICKPAGE_STEP_GAP_NS		(20 * NSEC_PER_USEC)
+
+/*
+ * A step that found no narrow gap in 20 ms (a vCPU still cold after a
+ * migration under TCG: once a 4.1 ms gap, the guest left 0.97 ms ahead,
+ * below the threshold) is measured again at the next checks, this many
+ * at most, and refined on the first narrow gap.
+ */
+#define TICKPAGE_STEP_REFINES		10
 
 /*
  * Move the wall clock onto the page's realtime, @diff_ns away. Built in,
@@ -411,11 +420,15 @@ static void tickpage_step_wall(struct tickpage_dev *td,
 {
 	struct tickpage_snapshot n;
 	struct tickpage_wall w;
-	s64 diff, off, lo, hi, gap;
+	s64 diff, off, lo, hi, gap, limit;
 	u64 mono, start, gen = s->generation;
+	u8 refines = td->wall_refine;
+	bool refine = false;
 	int err, i;
 
-	if (!td->wall_due) {
+	if (!td->wall_due && refines) {
+		refine = true;
+	} else if (!td->wall_due) {
 		/* Good to within the edge's own bracket: enough to decide. */
 		off = wall->lo + (wall->hi - wall->lo) / 2;
 		diff = tickpage_wall_error_ns(s, off);
@@ -424,6 +437,7 @@ static void tickpage_step_wall(struct tickpage_dev *td,
 			return;
 	}
 	td->wall_due = false;
+	td->wall_refine = 0;
 
 	/*
 	 * A step cannot be undone: measure eight edges, and more until one
@@ -452,8 +466,21 @@ static void tickpage_step_wall(struct tickpage_dev *td,
 	}
 	off = min(off, hi);
 
+	/*
+	 * Refining our own step, the threshold is the measurement's error:
+	 * only a narrow gap can tell, and the error was the step's, not
+	 * chrony's to slew.
+	 */
+	limit = (s64)step_threshold_us * NSEC_PER_USEC;
+	if (refine) {
+		if (gap > TICKPAGE_STEP_GAP_NS) {
+			td->wall_refine = refines - 1;
+			return;
+		}
+		limit = gap + TICKPAGE_STEP_RESIDUAL_NS;
+	}
 	diff = tickpage_wall_error_ns(s, off);
-	if (abs(diff) <= (s64)step_threshold_us * NSEC_PER_USEC) {
+	if (abs(diff) <= limit) {
 		dev_dbg(td->dev, "wall clock within %lld ns of the page, not stepped\n",
 			diff);
 		return;
@@ -461,9 +488,14 @@ static void tickpage_step_wall(struct tickpage_dev *td,
 	err = tickpage_shift_wall(s, off, diff);
 	if (err)
 		dev_warn(td->dev, "cannot step the wall clock (%d)\n", err);
+	else if (refine)
+		dev_info(td->dev, "wall clock refined by %lld ns to the page (edge within %lld ns)\n",
+			 diff, gap);
 	else
 		dev_info(td->dev, "wall clock stepped by %lld ns to the page (generation %llu, edge within %lld ns)\n",
 			 diff, s->generation, gap);
+	if (!err && !refine && gap > TICKPAGE_STEP_GAP_NS)
+		td->wall_refine = TICKPAGE_STEP_REFINES;
 }
 
 /*

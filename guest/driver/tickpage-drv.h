@@ -48,6 +48,7 @@ struct tickpage_dev {
 	u64 last_change_ns;		/* guest time update_count last moved */
 	u64 last_align_ns;		/* guest time of the last realignment */
 	bool wall_due;			/* check the wall clock at the next alignment */
+	u8 wall_refine;			/* checks left to redo a step on a wide edge */
 	bool ahead;			/* last check saw coarse time ahead */
 	bool dying;			/* unbinding: stop measuring */
 	bool own;			/* QEMU's device, not a shared ivshmem */
