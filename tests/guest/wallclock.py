@@ -46,6 +46,7 @@ TICKPAGED_TEST = os.path.join(BUILD, "tests/tickpaged/tickpaged-test")
 PRELOAD = os.path.join(BUILD, "vdso/lib/libtickpage-preload.so")
 CONSISTENCY_DYN = os.path.join(BUILD, "tests/guest/tp-consistency-dyn")
 STEP_RE = re.compile(r"wall clock stepped by (-?\d+) ns(?:.*edge within (\d+) ns)?")
+REFINE_RE = re.compile(r"wall clock refined by (-?\d+) ns.*edge within (\d+) ns")
 # The driver's default step threshold (step_threshold_us) and check.
 THRESHOLD_NS = 1000 * 1000
 CHECK_MS = 50
@@ -150,6 +151,11 @@ def step_log(vm):
     """The driver's steps from one dmesg: (ns, edge gap in ns or None)."""
     return [(int(m.group(1)), m.group(2) and int(m.group(2)))
             for m in STEP_RE.finditer(vm.check("dmesg"))]
+
+
+def refine_log(vm):
+    """The driver's refinements of a step made on a wide edge gap."""
+    return [(int(m.group(1)), int(m.group(2))) for m in REFINE_RE.finditer(vm.check("dmesg"))]
 
 
 def steps(vm):
@@ -370,7 +376,7 @@ def figures(vm, label, rows, edges=1000):
             f"bracketed within 20 us: {e['tight']:.0f} of {e['edges']:.0f}, p50 "
             f"{e.get('tight_p50_us', -1):.1f} us, p99 {e.get('tight_p99_us', -1):.1f} us, "
             f"max {e.get('tight_max_us', -1):.1f} us; the driver's steps so far "
-            f"(ns, edge gap ns): {step_log(vm)}")
+            f"(ns, edge gap ns): {step_log(vm)}, refinements: {refine_log(vm)}")
         rows.append((label, e))
     return e
 
