@@ -618,7 +618,7 @@ static int tickpage_ptp_time_edge(struct tickpage_dev *td, u64 deadline,
 /*
  * The edge of the publication on the page now: timed once, then kept.
  * A vCPU descheduled in the wait times a wide bracket; a few more
- * periods find a narrow one (the step's own gap, below).
+ * periods find a narrow one (the step's own gap, above).
  */
 static int tickpage_ptp_edge(struct tickpage_dev *td,
 			     const struct tickpage_snapshot *s,
