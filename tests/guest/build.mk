@@ -34,34 +34,22 @@ $(LIBTP_TEST_SO): $(O)/tests/guest/libtickpage-test.o $(HV_WRITER_OBJ) $(O)/vdso
 
 CHECK_DEPS += $(LIBTP_TEST_SO)
 
-# tp-wall: the guest's wall clock against the page (tests/guest/wallclock.py).
-# Static: the test guests have no C library.
-TP_WALL := $(O)/tests/guest/tp-wall
-
-$(TP_WALL): $(O)/tests/guest/tp-wall.o
-	$(quiet) LD $@
-	$(Q)$(CC) -static -o $@ $^
-
-CHECK_DEPS += $(TP_WALL)
-LINT_C += tests/guest/tp-wall.c
-
+# Programs for the test guests, static: they have no C library.
+# tp-wall: the guest's wall clock against the page (tests/guest/wallclock.py);
 # tp-phc: the driver's PTP clock, each way a PTP tool reads it (wallclock.py).
+TP_WALL := $(O)/tests/guest/tp-wall
 TP_PHC := $(O)/tests/guest/tp-phc
-
-$(TP_PHC): $(O)/tests/guest/tp-phc.o
-	$(quiet) LD $@
-	$(Q)$(CC) -static -o $@ $^
-
-CHECK_DEPS += $(TP_PHC)
-LINT_C += tests/guest/tp-phc.c
 
 # tp-consistency: the guest's clocks in pairs (design invariant 6), static
 # for the patched kernel's vDSO and dynamic for libtickpage-preload.so.
 TP_CONSISTENCY := $(O)/tests/guest/tp-consistency $(O)/tests/guest/tp-consistency-dyn
 
-$(O)/tests/guest/tp-consistency: $(O)/tests/guest/tp-consistency.o
+$(TP_WALL) $(TP_PHC) $(O)/tests/guest/tp-consistency: %: %.o
 	$(quiet) LD $@
 	$(Q)$(CC) -static -o $@ $^
+
+CHECK_DEPS += $(TP_WALL) $(TP_PHC)
+LINT_C += tests/guest/tp-wall.c tests/guest/tp-phc.c
 
 $(O)/tests/guest/tp-consistency-dyn: $(O)/tests/guest/tp-consistency.o
 	$(quiet) LD $@
