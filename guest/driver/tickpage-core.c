@@ -6,18 +6,17 @@
  * own that user space reads with the same seqcount discipline.
  *
  * The bus code (tickpage-pci.c) finds the page and hands its physical
- * address to tickpage_bind(); nothing here knows about PCI.
+ * address to tickpage_bind(); nothing here knows about PCI. After each
+ * realignment the wall clock is checked (tickpage-wall.c); the PHC
+ * (tickpage-ptp.c) reads the page on its own.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/module.h>
-#include <linux/pvclock_gtod.h>
 #include <linux/slab.h>
-#include <linux/timekeeper_internal.h>
 #include <linux/timekeeping.h>
-#include <linux/timex.h>
 
 #include "tickpage-drv.h"
 
@@ -37,16 +36,6 @@ MODULE_PARM_DESC(realign_ms, "Realign the offset at least this often, ms (defaul
 static unsigned int margin_ns = 1000000;
 module_param(margin_ns, uint, 0444);
 MODULE_PARM_DESC(margin_ns, "Keep coarse monotonic this far behind the guest clock, ns (default 1000000)");
-
-/*
- * Step the wall clock only when it is off by more than this: above the
- * measurement's own error, so a step is never noise, and one default
- * period, below which the coarse clocks cannot tell. Smaller errors are
- * chrony's to slew (docs/guest-driver.md).
- */
-static unsigned int step_threshold_us = 1000;
-module_param(step_threshold_us, uint, 0444);
-MODULE_PARM_DESC(step_threshold_us, "Step the wall clock to the page when off by more than this, us (default 1000)");
 
 /* Serialises bind, unbind, checks and faults (see tickpage-drv.h). */
 DEFINE_MUTEX(tickpage_lock);
@@ -94,16 +83,6 @@ static void tickpage_guest_write(void)
 	WRITE_ONCE(g->seq, g->seq + 1);
 }
 
-/*
- * Bounds of the offset (guest CLOCK_MONOTONIC - page monotonic_ns) from
- * the poll gap around one publication edge: @hi is always an upper
- * bound; @lo a lower one unless the publisher was preempted between
- * its clock read and its write.
- */
-struct tickpage_wall {
-	s64 lo, hi;
-};
-
 static u64 tickpage_check_ns(void)
 {
 	return (u64)max(check_ms, 1u) * NSEC_PER_MSEC;
@@ -120,9 +99,8 @@ static u64 tickpage_check_ns(void)
  *
  * Runs without tickpage_lock: it may take up to four periods.
  */
-static bool tickpage_measure(struct tickpage_dev *td,
-			     struct tickpage_snapshot *s, u64 prev,
-			     s64 *offset, struct tickpage_wall *wall)
+bool tickpage_measure(struct tickpage_dev *td, struct tickpage_snapshot *s,
+		      u64 prev, s64 *offset, struct tickpage_wall *wall)
 {
 	u64 start = ktime_get_ns();
 	/* Bounded (4 s + 1 ms at most) whatever period the page claims. */
@@ -304,7 +282,7 @@ static bool tickpage_update(struct tickpage_dev *td,
 	 */
 	if (tickpage_state.status != TICKPAGE_GUEST_OK ||
 	    tickpage_state.generation != s->generation ||
-	    (s64)lag_ns < -(s64)step_threshold_us * NSEC_PER_USEC)
+	    (s64)lag_ns < -(s64)tickpage_step_threshold_us * NSEC_PER_USEC)
 		td->wall_due = true;
 	if (tickpage_state.status != TICKPAGE_GUEST_OK ||
 	    tickpage_state.generation != s->generation || td->ahead) {
@@ -322,180 +300,6 @@ static bool tickpage_update(struct tickpage_dev *td,
 out:
 	tickpage_guest_write();
 	return false;
-}
-
-/* Page realtime, extrapolated to the guest's @mono_ns, in ns. */
-static s64 tickpage_page_real_ns(const struct tickpage_snapshot *s,
-				 s64 wall_offset, u64 mono_ns)
-{
-	return s->realtime_sec * NSEC_PER_SEC + s->realtime_nsec +
-	       (s64)(mono_ns - s->monotonic_ns - wall_offset);
-}
-
-/*
- * Page realtime minus the guest's CLOCK_REALTIME, both at one instant.
- * The guest's wall clock is its monotonic clock plus an offset that only
- * steps and adjtimex change, so converting one monotonic reading both
- * ways gives the difference exactly, however late this runs.
- */
-static s64 tickpage_wall_error_ns(const struct tickpage_snapshot *s,
-				  s64 wall_offset)
-{
-	u64 mono = ktime_get_ns();
-
-	return tickpage_page_real_ns(s, wall_offset, mono) -
-	       ktime_to_ns(ktime_mono_to_real(ns_to_ktime(mono)));
-}
-
-/*
- * The most a module's step may leave behind before it steps once more:
- * above the nanoseconds a step loses under KVM, below the 30-150 us of
- * TCG (docs/guest-driver.md).
- */
-#define TICKPAGE_STEP_RESIDUAL_NS	(10 * NSEC_PER_USEC)
-
-/* An edge's gap narrow enough to step on: the poll gap of a running vCPU. */
-#define TICKPAGE_STEP_GAP_NS		(20 * NSEC_PER_USEC)
-
-/*
- * A step that found no narrow gap in 20 ms (a vCPU still cold after a
- * migration under TCG: once a 4.1 ms gap, the guest left 0.97 ms ahead,
- * below the threshold) is measured again at the next checks, this many
- * at most, and refined on the first narrow gap.
- */
-#define TICKPAGE_STEP_REFINES		10
-
-/*
- * Move the wall clock onto the page's realtime, @diff_ns away. Built in,
- * as an offset injected under the timekeeper's lock (clock_adjtime's
- * ADJ_SETOFFSET): nothing is lost between the measurement and the step.
- * do_adjtimex() is not exported, so the module sets an absolute time and
- * loses what passes before the timekeeper reads its clock: most the
- * first time the step's code runs in a process (a migration under TCG).
- * The loss is then measured exactly, and stepped once more by code that
- * has just run.
- */
-static int tickpage_shift_wall(const struct tickpage_snapshot *s,
-			       s64 wall_offset, s64 diff_ns)
-{
-#ifdef MODULE
-	struct timespec64 ts;
-	int err, i;
-
-	for (i = 0; i < 2; i++) {
-		ts = ns_to_timespec64(ktime_get_real_ns() + diff_ns);
-		err = do_settimeofday64(&ts);
-		if (err)
-			return err;
-		diff_ns = tickpage_wall_error_ns(s, wall_offset);
-		if (abs(diff_ns) <= TICKPAGE_STEP_RESIDUAL_NS)
-			break;
-	}
-	return 0;
-#else
-	/* In us: ADJ_NANO would also switch ntp's units for chrony. */
-	struct __kernel_timex tx = { .modes = ADJ_SETOFFSET };
-	struct timespec64 d = ns_to_timespec64(diff_ns + NSEC_PER_USEC / 2);
-	int ret;
-
-	tx.time.tv_sec = d.tv_sec;
-	tx.time.tv_usec = d.tv_nsec / NSEC_PER_USEC;
-	/* Success is ntp's clock state (TIME_OK ... TIME_ERROR), not 0. */
-	ret = do_adjtimex(&tx);
-	return ret < 0 ? ret : 0;
-#endif
-}
-
-/*
- * When @wall_due (bind, a new generation, guest clocks that stood
- * still), or when the realignment's own edge shows the guest's wall
- * clock off the page by more than the threshold (a step that fell short,
- * a clock left to drift), step it to the page's realtime, extrapolated
- * to now with the guest's monotonic clock, as Hyper-V's timesync does on
- * restore. CLOCK_MONOTONIC never steps.
- */
-static void tickpage_step_wall(struct tickpage_dev *td,
-			       struct tickpage_snapshot *s,
-			       const struct tickpage_wall *wall)
-{
-	struct tickpage_snapshot n;
-	struct tickpage_wall w;
-	s64 diff, off, lo, hi, gap, limit;
-	u64 mono, start, gen = s->generation;
-	u8 refines = td->wall_refine;
-	bool refine = false;
-	int err, i;
-
-	if (!td->wall_due && refines) {
-		refine = true;
-	} else if (!td->wall_due) {
-		/* Good to within the edge's own bracket: enough to decide. */
-		off = wall->lo + (wall->hi - wall->lo) / 2;
-		diff = tickpage_wall_error_ns(s, off);
-		if (abs(diff) <= (s64)step_threshold_us * NSEC_PER_USEC +
-				 (wall->hi - wall->lo))
-			return;
-	}
-	td->wall_due = false;
-	td->wall_refine = 0;
-
-	/*
-	 * A step cannot be undone: measure eight edges, and more until one
-	 * gap is narrow, for 20 ms at most, and take the midpoint of the
-	 * narrowest gap (a descheduled vCPU widens a gap, and its midpoint
-	 * may be off by half of it), capped by the lowest upper bound (a
-	 * preempted publisher raises @lo alone).
-	 */
-	hi = wall->hi;
-	gap = wall->hi - wall->lo;
-	off = wall->lo + gap / 2;
-	start = ktime_get_ns();
-	for (i = 0; (i < 8 || gap > TICKPAGE_STEP_GAP_NS) &&
-	     ktime_get_ns() - start < 20 * NSEC_PER_MSEC; i++) {
-		mono = ktime_get_ns();	/* before the read, as measure wants */
-		if (tickpage_read(td->page, &n) ||
-		    !tickpage_measure(td, &n, mono, &lo, &w) ||
-		    n.generation != gen)
-			break;
-		hi = min(hi, w.hi);
-		if (w.hi - w.lo < gap) {
-			gap = w.hi - w.lo;
-			off = w.lo + gap / 2;
-		}
-		*s = n;
-	}
-	off = min(off, hi);
-
-	/*
-	 * Refining our own step, the threshold is the measurement's error:
-	 * only a narrow gap can tell, and the error was the step's, not
-	 * chrony's to slew.
-	 */
-	limit = (s64)step_threshold_us * NSEC_PER_USEC;
-	if (refine) {
-		if (gap > TICKPAGE_STEP_GAP_NS) {
-			td->wall_refine = refines - 1;
-			return;
-		}
-		limit = gap + TICKPAGE_STEP_RESIDUAL_NS;
-	}
-	diff = tickpage_wall_error_ns(s, off);
-	if (abs(diff) <= limit) {
-		dev_dbg(td->dev, "wall clock within %lld ns of the page, not stepped\n",
-			diff);
-		return;
-	}
-	err = tickpage_shift_wall(s, off, diff);
-	if (err)
-		dev_warn(td->dev, "cannot step the wall clock (%d)\n", err);
-	else if (refine)
-		dev_info(td->dev, "wall clock refined by %lld ns to the page (edge within %lld ns)\n",
-			 diff, gap);
-	else
-		dev_info(td->dev, "wall clock stepped by %lld ns to the page (generation %llu, edge within %lld ns)\n",
-			 diff, s->generation, gap);
-	if (!err && !refine && gap > TICKPAGE_STEP_GAP_NS)
-		td->wall_refine = TICKPAGE_STEP_REFINES;
 }
 
 /*
@@ -545,175 +349,6 @@ static void tickpage_check(struct work_struct *work)
 	schedule_delayed_work(&td->check, msecs_to_jiffies(check_ms));
 }
 
-/*
- * The page as a PTP hardware clock, for chrony's `refclock PHC` between
- * the steps above. The guest times a publication's appearance, and the
- * PHC reads that publication's realtime plus the CLOCK_MONOTONIC_RAW
- * time since: none of our offset is in it and no adjtimex reaches it, so
- * chrony's corrections cannot feed back.
- *
- * One edge serves its whole period. chrony asks PTP_SYS_OFFSET_EXTENDED
- * for 25 samples an ioctl and keeps those of lowest delay: 25 edges would
- * cost a vCPU 25 periods a poll, and 25 chances that a late publication
- * fails the ioctl. A caller that brackets the call itself (PTP_SYS_OFFSET,
- * clock_gettime) takes the value for the middle of the call, so that is
- * when it is read: taken at the end of a wait for an edge, it would run
- * half the wait ahead, which chrony, fallen back to PTP_SYS_OFFSET after
- * one failed PTP_SYS_OFFSET_EXTENDED, kept the guest 0.4 ms ahead by.
- * Pages slower than 10 ms are extrapolated with the readers' offset.
- */
-#define TICKPAGE_PTP_EDGE_MAX_NS	(10 * NSEC_PER_MSEC)
-
-static int tickpage_ptp_extrapolate(struct tickpage_dev *td,
-				    const struct tickpage_snapshot *s,
-				    struct timespec64 *ts,
-				    struct ptp_system_timestamp *sts)
-{
-	struct tickpage_guest g;
-	u64 mono;
-
-	mutex_lock(&tickpage_lock);
-	g = tickpage_state;
-	mutex_unlock(&tickpage_lock);
-	if (g.status != TICKPAGE_GUEST_OK || g.generation != s->generation)
-		return -EAGAIN;
-	ptp_read_system_prets(sts);
-	mono = ktime_get_ns();
-	ptp_read_system_postts(sts);
-	*ts = ns_to_timespec64(tickpage_page_real_ns(s, g.offset_ns, mono));
-	return 0;
-}
-
-/* Wait for the next publication and time its appearance. */
-static int tickpage_ptp_time_edge(struct tickpage_dev *td, u64 deadline,
-				  struct tickpage_edge *e)
-{
-	struct tickpage_snapshot s, n;
-	u64 pre, before, post;
-
-	/* Before the first read: the edge may come right after it. */
-	pre = ktime_get_raw_ns();
-	if (tickpage_read(td->page, &s))
-		return -ENODATA;
-	for (;;) {
-		before = ktime_get_raw_ns();
-		if (tickpage_read(td->page, &n))
-			return -ENODATA;
-		if (n.update_count != s.update_count)
-			break;
-		pre = before;
-		if (ktime_get_ns() > deadline || READ_ONCE(td->dying))
-			return -ESTALE;	/* as hv_util's PTP clock does */
-		cpu_relax();
-	}
-	post = ktime_get_raw_ns();
-	e->count = n.update_count;
-	e->generation = n.generation;
-	e->real_ns = n.realtime_sec * NSEC_PER_SEC + n.realtime_nsec;
-	e->raw_ns = pre + (post - pre) / 2;
-	e->width_ns = post - pre;
-	return 0;
-}
-
-/*
- * The edge of the publication on the page now: timed once, then kept.
- * A vCPU descheduled in the wait times a wide bracket; a few more
- * periods find a narrow one (the step's own gap, above).
- */
-static int tickpage_ptp_edge(struct tickpage_dev *td,
-			     const struct tickpage_snapshot *s,
-			     struct tickpage_edge *e)
-{
-	u64 deadline = ktime_get_ns() + 4 * s->period_ns + NSEC_PER_MSEC;
-	struct tickpage_edge n;
-	int err, tries;
-
-	spin_lock(&td->edge_lock);
-	*e = td->edge;
-	spin_unlock(&td->edge_lock);
-	if (e->count && e->count == s->update_count &&
-	    e->generation == s->generation)
-		return 0;
-	err = tickpage_ptp_time_edge(td, deadline, e);
-	if (err)
-		return err;
-	for (tries = 1; tries < 4 && e->width_ns > TICKPAGE_STEP_GAP_NS;
-	     tries++) {
-		if (tickpage_ptp_time_edge(td, deadline, &n))
-			break;
-		if (n.width_ns < e->width_ns || n.generation != e->generation)
-			*e = n;
-	}
-	spin_lock(&td->edge_lock);
-	td->edge = *e;
-	spin_unlock(&td->edge_lock);
-	return 0;
-}
-
-static int tickpage_ptp_gettimex(struct ptp_clock_info *info,
-				 struct timespec64 *ts,
-				 struct ptp_system_timestamp *sts)
-{
-	struct tickpage_dev *td = container_of(info, struct tickpage_dev,
-					       ptp_info);
-	struct tickpage_snapshot s;
-	struct tickpage_edge e;
-	u64 enter, raw;
-	int err;
-
-	enter = ktime_get_raw_ns();
-	if (tickpage_read(td->page, &s))
-		return -ENODATA;
-	if (s.period_ns > TICKPAGE_PTP_EDGE_MAX_NS)
-		return tickpage_ptp_extrapolate(td, &s, ts, sts);
-	err = tickpage_ptp_edge(td, &s, &e);
-	if (err)
-		return err;
-	if (sts) {
-		ptp_read_system_prets(sts);
-		raw = ktime_get_raw_ns();
-		ptp_read_system_postts(sts);
-	} else {
-		raw = ktime_get_raw_ns();
-		raw = enter + (raw - enter) / 2;
-	}
-	*ts = ns_to_timespec64(e.real_ns + (s64)(raw - e.raw_ns));
-	return 0;
-}
-
-/* The host's clock is not ours to set or adjust. */
-static int tickpage_ptp_adjfine(struct ptp_clock_info *info, long scaled_ppm)
-{
-	return -EOPNOTSUPP;
-}
-
-static int tickpage_ptp_adjtime(struct ptp_clock_info *info, s64 delta)
-{
-	return -EOPNOTSUPP;
-}
-
-static int tickpage_ptp_settime(struct ptp_clock_info *info,
-				const struct timespec64 *ts)
-{
-	return -EOPNOTSUPP;
-}
-
-static int tickpage_ptp_enable(struct ptp_clock_info *info,
-			       struct ptp_clock_request *rq, int on)
-{
-	return -EOPNOTSUPP;
-}
-
-static const struct ptp_clock_info tickpage_ptp_info = {
-	.owner = THIS_MODULE,
-	.name = "tickpage",
-	.adjfine = tickpage_ptp_adjfine,
-	.adjtime = tickpage_ptp_adjtime,
-	.gettimex64 = tickpage_ptp_gettimex,
-	.settime64 = tickpage_ptp_settime,
-	.enable = tickpage_ptp_enable,
-};
-
 /* Fill what read() returns: both pages and the guest clock, together. */
 void tickpage_fill_info(struct tickpage_info *info)
 {
@@ -747,15 +382,29 @@ out:
 	mutex_unlock(&tickpage_lock);
 }
 
+/*
+ * The offset readers are given now, in @offset_ns, and whether they use
+ * it with a page of @generation (or fall back).
+ */
+bool tickpage_reader_offset(u64 generation, s64 *offset_ns)
+{
+	bool ok;
+
+	mutex_lock(&tickpage_lock);
+	ok = tickpage_state.status == TICKPAGE_GUEST_OK &&
+	     tickpage_state.generation == generation;
+	*offset_ns = tickpage_state.offset_ns;
+	mutex_unlock(&tickpage_lock);
+	return ok;
+}
+
 /* devm action: the device is going away (unbind, hot-unplug, rmmod). */
 static void tickpage_unbind(void *data)
 {
 	struct tickpage_dev *td = data;
 
 	WRITE_ONCE(td->dying, true);	/* cut a long tickpage_measure() short */
-	/* No PHC reading is in flight once this returns. */
-	if (td->ptp)
-		ptp_clock_unregister(td->ptp);
+	tickpage_ptp_unregister(td);
 	cancel_delayed_work_sync(&td->check);
 	mutex_lock(&tickpage_lock);
 	tickpage_cur = NULL;
@@ -840,13 +489,8 @@ int tickpage_bind(struct device *dev, resource_size_t phys, bool shared)
 	tickpage_guest_write();
 	mutex_unlock(&tickpage_lock);
 
-	/* Before the action, which unregisters it; NULL without PTP. */
-	td->ptp_info = tickpage_ptp_info;
-	td->ptp = ptp_clock_register(&td->ptp_info, dev);
-	if (IS_ERR(td->ptp)) {
-		dev_warn(dev, "no PTP clock (%ld)\n", PTR_ERR(td->ptp));
-		td->ptp = NULL;
-	}
+	/* Before the action, which unregisters it. */
+	tickpage_ptp_register(td);
 	err = devm_add_action_or_reset(dev, tickpage_unbind, td);
 	if (err)
 		return err;
@@ -865,25 +509,6 @@ int tickpage_bind(struct device *dev, resource_size_t phys, bool shared)
 	return 0;
 }
 
-/*
- * @real_ns of the guest page, at every timekeeping update (each tick,
- * and in the update that steps the wall clock), from the timekeeper
- * about to be published: libtickpage's CLOCK_REALTIME_COARSE then steps
- * with the kernel's CLOCK_REALTIME. Atomic context; one store.
- */
-static int tickpage_wall_notify(struct notifier_block *nb,
-				unsigned long was_set, void *priv)
-{
-	const struct timekeeper *tk = priv;
-
-	WRITE_ONCE(tickpage_guest_page->real_ns, ktime_to_ns(tk->offs_real));
-	return NOTIFY_OK;
-}
-
-static struct notifier_block tickpage_wall_nb = {
-	.notifier_call = tickpage_wall_notify,
-};
-
 static int __init tickpage_init(void)
 {
 	int err;
@@ -895,8 +520,7 @@ static int __init tickpage_init(void)
 		goto err_pages;
 	}
 	tickpage_guest_page->magic = TICKPAGE_GUEST_MAGIC;
-	/* Calls tickpage_wall_notify() once before it returns. */
-	pvclock_gtod_register_notifier(&tickpage_wall_nb);
+	tickpage_wall_register();
 	tickpage_guest_page->flags = TICKPAGE_GUEST_F_REAL;
 
 	err = tickpage_chardev_register();
@@ -910,7 +534,7 @@ static int __init tickpage_init(void)
 err_chardev:
 	tickpage_chardev_unregister();
 err_notifier:
-	pvclock_gtod_unregister_notifier(&tickpage_wall_nb);
+	tickpage_wall_unregister();
 err_pages:
 	free_page((unsigned long)tickpage_absent_page);
 	free_page((unsigned long)tickpage_guest_page);
@@ -922,7 +546,7 @@ static void __exit tickpage_exit(void)
 	/* Unbinding zaps every mapping; open files keep the module alive. */
 	tickpage_pci_unregister();
 	tickpage_chardev_unregister();
-	pvclock_gtod_unregister_notifier(&tickpage_wall_nb);
+	tickpage_wall_unregister();
 	free_page((unsigned long)tickpage_absent_page);
 	free_page((unsigned long)tickpage_guest_page);
 }

@@ -3,6 +3,8 @@
  * tickpage guest driver: what its parts share.
  *
  * tickpage-core.c     validation, liveness, the guest page and its offset
+ * tickpage-wall.c     stepping the guest's wall clock to the page
+ * tickpage-ptp.c      the page as a PTP clock, for chrony
  * tickpage-pci.c      binding the tickpage device and ivshmem-plain
  * tickpage-chardev.c  /dev/tickpage: read() and the read-only mmap
  * tickpage-sysfs.c    attributes under /sys/class/misc/tickpage/
@@ -65,6 +67,40 @@ extern void *tickpage_absent_page;
 int tickpage_bind(struct device *dev, resource_size_t phys, bool shared);
 void tickpage_fill_info(struct tickpage_info *info);
 const char *tickpage_status_name(u32 status);
+bool tickpage_reader_offset(u64 generation, s64 *offset_ns);
+
+/*
+ * Bounds of the offset (guest CLOCK_MONOTONIC - page monotonic_ns) from
+ * the poll gap around one publication edge: @hi is always an upper
+ * bound; @lo a lower one unless the publisher was preempted between
+ * its clock read and its write.
+ */
+struct tickpage_wall {
+	s64 lo, hi;
+};
+
+bool tickpage_measure(struct tickpage_dev *td, struct tickpage_snapshot *s,
+		      u64 prev, s64 *offset, struct tickpage_wall *wall);
+
+/* An edge's gap narrow enough to step on: the poll gap of a running vCPU. */
+#define TICKPAGE_STEP_GAP_NS		(20 * NSEC_PER_USEC)
+
+/* Page realtime, extrapolated to the guest's @mono_ns, in ns. */
+static inline s64 tickpage_page_real_ns(const struct tickpage_snapshot *s,
+					s64 wall_offset, u64 mono_ns)
+{
+	return s->realtime_sec * NSEC_PER_SEC + s->realtime_nsec +
+	       (s64)(mono_ns - s->monotonic_ns - wall_offset);
+}
+
+extern unsigned int tickpage_step_threshold_us;
+void tickpage_step_wall(struct tickpage_dev *td, struct tickpage_snapshot *s,
+			const struct tickpage_wall *wall);
+void tickpage_wall_register(void);
+void tickpage_wall_unregister(void);
+
+void tickpage_ptp_register(struct tickpage_dev *td);
+void tickpage_ptp_unregister(struct tickpage_dev *td);
 
 int tickpage_chardev_register(void);
 void tickpage_chardev_unregister(void);
