@@ -82,7 +82,10 @@ struct tickpage_wall {
 bool tickpage_measure(struct tickpage_dev *td, struct tickpage_snapshot *s,
 		      u64 prev, s64 *offset, struct tickpage_wall *wall);
 
-/* An edge's gap narrow enough to step on: the poll gap of a running vCPU. */
+/*
+ * An edge's gap narrow enough to step the wall clock on, or to time the
+ * PHC by: the poll gap of a running vCPU.
+ */
 #define TICKPAGE_STEP_GAP_NS		(20 * NSEC_PER_USEC)
 
 /* Page realtime, extrapolated to the guest's @mono_ns, in ns. */

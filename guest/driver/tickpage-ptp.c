@@ -2,8 +2,7 @@
 /*
  * tickpage guest driver: the page as a PTP hardware clock (/dev/ptpN),
  * so that chrony's `refclock PHC` disciplines the guest's wall clock
- * between the steps of tickpage-wall.c. Read-only: the host's clock is
- * not the guest's to set or adjust.
+ * between the steps of tickpage-wall.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -80,7 +79,7 @@ static int tickpage_ptp_time_edge(struct tickpage_dev *td, u64 deadline,
 /*
  * The edge of the publication on the page now: timed once, then kept.
  * A vCPU descheduled in the wait times a wide bracket; a few more
- * periods find a narrow one (the step's own gap, TICKPAGE_STEP_GAP_NS).
+ * periods find a narrow one (TICKPAGE_STEP_GAP_NS).
  */
 static int tickpage_ptp_edge(struct tickpage_dev *td,
 			     const struct tickpage_snapshot *s,
